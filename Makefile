@@ -1,0 +1,52 @@
+# Kiosque — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+# Embedded defaults for `make run`: SQLite, in-process tasks, console email, Stripe simulator.
+RUN_ENV := DEBUG=true
+# The test suite always runs against real services (PostgreSQL, Redis), as CI does.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kiosque
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+LINT_ENV := SECRET_KEY=lint-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:///:memory:
+
+.PHONY: install messages run test lint bench services browser clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements.lock
+	@touch $@
+
+messages: install
+	@command -v msgfmt >/dev/null || scripts/apt_install.sh gettext
+	@$(RUN_ENV) $(PY) manage.py compilemessages --ignore=.venv --verbosity 0
+
+run: messages
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py load_demo
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+services:
+	@scripts/ensure_services.sh "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
+
+browser:
+	@command -v chromium >/dev/null || scripts/apt_install.sh chromium fonts-dejavu-core fonts-liberation2
+
+test: messages services browser
+	DATABASE_URL=$(TEST_DATABASE_URL) KIOSQUE_TEST_REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(LINT_ENV) $(VENV)/bin/mypy accounts magazine subscriptions events newsletters config
+	$(LINT_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+bench: messages services
+	DATABASE_URL=$(TEST_DATABASE_URL) KIOSQUE_TEST_REDIS_URL=$(TEST_REDIS_URL) $(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles media db.sqlite3 test-artifacts

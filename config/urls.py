@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from magazine import views as magazine_views
+
+admin.site.site_header = settings.SITE_NAME
+admin.site.site_title = settings.SITE_NAME
+admin.site.index_title = "Kiosque"
+
+handler404 = "magazine.views.page_not_found"
+handler500 = "magazine.views.server_error"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("robots.txt", magazine_views.robots_txt, name="robots_txt"),
+    path("", include("magazine.seo_urls")),
+]
+
+urlpatterns += i18n_patterns(
+    path("compte/", include("allauth.urls")),
+    path("", include("magazine.urls")),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from magazine.models import Rubrique
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    """Site name and the navigation's rubriques (one small query, evaluated lazily)."""
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        "SITE_URL": settings.SITE_URL,
+        "nav_rubriques": Rubrique.objects.only("name", "slug"),
+    }

@@ -1,0 +1,145 @@
+"""Image uploads: validation with clear errors, and responsive renditions (django-imagekit)."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models.fields.files import FieldFile
+from django.utils.translation import gettext as _
+from imagekit import ImageSpec
+from imagekit.cachefiles import ImageCacheFile
+from PIL import Image
+from pilkit.processors import ResizeToFit
+
+ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+RENDITION_WIDTHS = (480, 800, 1200, 1600)
+RENDITION_FORMATS = ("WEBP", "JPEG")
+
+
+def validate_image_upload(file: Any) -> None:
+    """Refuse files that are too heavy, not an image we accept, or decompression bombs."""
+    max_bytes = settings.KIOSQUE_IMAGE_MAX_BYTES
+    size = getattr(file, "size", None)
+    if size is not None and size > max_bytes:
+        raise ValidationError(
+            _("The image is too large (%(size)s MB); the maximum is %(max)s MB.")
+            % {"size": round(size / 1_048_576, 1), "max": round(max_bytes / 1_048_576, 1)},
+            code="image_too_large",
+        )
+    try:
+        file.seek(0)
+    except (AttributeError, OSError, ValueError):
+        pass
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(file) as image:
+                image_format = image.format
+                width, height = image.size
+                if width * height > settings.KIOSQUE_IMAGE_MAX_PIXELS:
+                    raise ValidationError(
+                        _(
+                            "The image is %(width)s×%(height)s pixels, more than the %(max)s "
+                            "million pixels allowed."
+                        )
+                        % {
+                            "width": width,
+                            "height": height,
+                            "max": settings.KIOSQUE_IMAGE_MAX_PIXELS // 1_000_000,
+                        },
+                        code="image_too_many_pixels",
+                    )
+                image.verify()
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ValidationError(
+            _("The image has too many pixels to be processed safely."),
+            code="image_bomb",
+        ) from exc
+    except Exception as exc:  # Pillow raises many kinds of errors on broken files.
+        raise ValidationError(
+            _("The file is not a valid image (JPEG, PNG, WebP or GIF)."), code="invalid_image"
+        ) from exc
+    finally:
+        try:
+            file.seek(0)
+        except (AttributeError, OSError, ValueError):
+            pass
+    if image_format not in ALLOWED_FORMATS:
+        raise ValidationError(
+            _("Images must be JPEG, PNG, WebP or GIF (this one is %(format)s).")
+            % {"format": image_format or "?"},
+            code="image_format",
+        )
+
+
+class Rendition(ImageSpec):
+    """One width in one format of a source image."""
+
+    def __init__(self, source: FieldFile, width: int, image_format: str) -> None:
+        self.processors = [ResizeToFit(width=width, upscale=False)]
+        self.format = image_format
+        self.options = {"quality": 80} if image_format == "WEBP" else {"quality": 82, "progressive": True}
+        super().__init__(source=source)
+
+
+@dataclass(frozen=True)
+class RenditionSet:
+    """The URLs a ``<picture>`` element needs for one source image."""
+
+    webp_srcset: str
+    jpeg_srcset: str
+    fallback_url: str
+    width: int | None
+    height: int | None
+
+
+def _widths_for(source_width: int | None) -> list[int]:
+    if not source_width:
+        return list(RENDITION_WIDTHS)
+    widths = [w for w in RENDITION_WIDTHS if w <= source_width]
+    return widths or [RENDITION_WIDTHS[0]]
+
+
+def _cachefile(source: FieldFile, width: int, image_format: str) -> ImageCacheFile:
+    return ImageCacheFile(Rendition(source, width, image_format))
+
+
+def renditions_generate(*, source: FieldFile, source_width: int | None) -> int:
+    """Write every rendition of ``source`` to storage; return how many were written."""
+    if not source:
+        return 0
+    count = 0
+    for width in _widths_for(source_width):
+        for image_format in RENDITION_FORMATS:
+            _cachefile(source, width, image_format).generate(force=True)
+            count += 1
+    return count
+
+
+def rendition_set(
+    source: FieldFile, source_width: int | None, source_height: int | None
+) -> RenditionSet | None:
+    """Build srcset strings without touching storage (renditions exist once generated)."""
+    if not source:
+        return None
+    widths = _widths_for(source_width)
+    srcsets = {}
+    for image_format in RENDITION_FORMATS:
+        srcsets[image_format] = ", ".join(
+            f"{_cachefile(source, w, image_format).url} {min(w, source_width or w)}w"
+            for w in widths
+        )
+    fallback_width = widths[min(1, len(widths) - 1)]
+    return RenditionSet(
+        webp_srcset=srcsets["WEBP"],
+        jpeg_srcset=srcsets["JPEG"],
+        fallback_url=_cachefile(source, fallback_width, "JPEG").url,
+        width=source_width,
+        height=source_height,
+    )

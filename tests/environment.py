@@ -1,0 +1,17 @@
+"""Loaded with ``-p`` before Django starts: the environment the test settings are built from."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kiosque")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("FAST_PASSWORD_HASHER", "true")
+os.environ.setdefault("STATIC_MANIFEST", "false")
+os.environ.setdefault("SITE_URL", "http://testserver")
+os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="kiosque-test-media-"))
+os.environ.pop("REDIS_URL", None)  # unit tests: in-memory cache, tasks in-process
+os.environ.pop("DEBUG", None)
