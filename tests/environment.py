@@ -13,5 +13,6 @@ os.environ.setdefault("FAST_PASSWORD_HASHER", "true")
 os.environ.setdefault("STATIC_MANIFEST", "false")
 os.environ.setdefault("SITE_URL", "http://testserver")
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="kiosque-test-media-"))
+os.environ.setdefault("SERVE_MEDIA", "true")
 os.environ.pop("REDIS_URL", None)  # unit tests: in-memory cache, tasks in-process
 os.environ.pop("DEBUG", None)
