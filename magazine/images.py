@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -20,8 +21,29 @@ RENDITION_WIDTHS = (480, 800, 1200, 1600)
 RENDITION_FORMATS = ("WEBP", "JPEG")
 
 
+def _too_many_pixels(width: int, height: int) -> ValidationError:
+    return ValidationError(
+        _("The image is %(width)s×%(height)s pixels, more than the %(max)s million pixels allowed.")
+        % {
+            "width": width,
+            "height": height,
+            "max": round(settings.KIOSQUE_IMAGE_MAX_PIXELS / 1_000_000, 1),
+        },
+        code="image_too_many_pixels",
+    )
+
+
+def _rewind(file: Any) -> None:
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        file.seek(0)
+
+
 def validate_image_upload(file: Any) -> None:
-    """Refuse files that are too heavy, not an image we accept, or decompression bombs."""
+    """Refuse files too heavy, not an accepted image, truncated, or decompression bombs."""
+    if getattr(file, "_committed", False):
+        # Already in storage, so validated when it was uploaded: re-saving the row must not
+        # re-read (or fail on) every stored image.
+        return
     max_bytes = settings.KIOSQUE_IMAGE_MAX_BYTES
     size = getattr(file, "size", None)
     if size is not None and size > max_bytes:
@@ -30,52 +52,51 @@ def validate_image_upload(file: Any) -> None:
             % {"size": round(size / 1_048_576, 1), "max": round(max_bytes / 1_048_576, 1)},
             code="image_too_large",
         )
-    try:
-        file.seek(0)
-    except (AttributeError, OSError, ValueError):
-        pass
+    invalid = ValidationError(
+        _("The file is not a valid image (JPEG, PNG, WebP or GIF)."), code="invalid_image"
+    )
+    _rewind(file)
     try:
         with warnings.catch_warnings():
+            # Pillow only warns below twice its own limit; ours is stricter and checked first.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Image.open reads the header only: format and size are known before any decoding.
             with Image.open(file) as image:
                 image_format = image.format
                 width, height = image.size
-                if width * height > settings.KIOSQUE_IMAGE_MAX_PIXELS:
+                if image_format not in ALLOWED_FORMATS:
                     raise ValidationError(
-                        _(
-                            "The image is %(width)s×%(height)s pixels, more than the %(max)s "
-                            "million pixels allowed."
-                        )
-                        % {
-                            "width": width,
-                            "height": height,
-                            "max": settings.KIOSQUE_IMAGE_MAX_PIXELS // 1_000_000,
-                        },
-                        code="image_too_many_pixels",
+                        _("Images must be JPEG, PNG, WebP or GIF (this one is %(format)s).")
+                        % {"format": image_format or "?"},
+                        code="image_format",
                     )
+                if width * height > settings.KIOSQUE_IMAGE_MAX_PIXELS:
+                    raise _too_many_pixels(width, height)
                 image.verify()
+            # verify() checks the structure but not every pixel (a truncated JPEG passes it):
+            # decoding is the only complete check. JPEG can decode at 1/8 scale to save memory.
+            _rewind(file)
+            with Image.open(file) as image:
+                image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
+                image.load()
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ValidationError(
-            _("The image has too many pixels to be processed safely."),
-            code="image_bomb",
+            _("The image has too many pixels to be processed safely."), code="image_bomb"
+        ) from exc
+    except Image.UnidentifiedImageError as exc:
+        raise ValidationError(
+            _(
+                "This file is not an image we accept. Upload a JPEG, PNG, WebP or GIF "
+                "(SVG and other formats are refused)."
+            ),
+            code="invalid_image",
         ) from exc
     except Exception as exc:  # Pillow raises many kinds of errors on broken files.
-        raise ValidationError(
-            _("The file is not a valid image (JPEG, PNG, WebP or GIF)."), code="invalid_image"
-        ) from exc
+        raise invalid from exc
     finally:
-        try:
-            file.seek(0)
-        except (AttributeError, OSError, ValueError):
-            pass
-    if image_format not in ALLOWED_FORMATS:
-        raise ValidationError(
-            _("Images must be JPEG, PNG, WebP or GIF (this one is %(format)s).")
-            % {"format": image_format or "?"},
-            code="image_format",
-        )
+        _rewind(file)
 
 
 class Rendition(ImageSpec):
@@ -84,7 +105,9 @@ class Rendition(ImageSpec):
     def __init__(self, source: FieldFile, width: int, image_format: str) -> None:
         self.processors = [ResizeToFit(width=width, upscale=False)]
         self.format = image_format
-        self.options = {"quality": 80} if image_format == "WEBP" else {"quality": 82, "progressive": True}
+        self.options = (
+            {"quality": 80} if image_format == "WEBP" else {"quality": 82, "progressive": True}
+        )
         super().__init__(source=source)
 
 
@@ -143,3 +166,13 @@ def rendition_set(
         width=source_width,
         height=source_height,
     )
+
+
+def rendition_url(
+    source: FieldFile, source_width: int | None, *, max_width: int, image_format: str = "JPEG"
+) -> str | None:
+    """URL of the widest rendition not wider than ``max_width`` (without touching storage)."""
+    if not source:
+        return None
+    widths = [w for w in _widths_for(source_width) if w <= max_width] or [RENDITION_WIDTHS[0]]
+    return _cachefile(source, widths[-1], image_format).url

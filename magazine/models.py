@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -68,8 +68,16 @@ class Author(models.Model):
     role = models.CharField(_("role"), max_length=120, blank=True)
     bio = models.TextField(_("biography"), blank=True)
     photo = models.ImageField(
-        _("photo"), upload_to=author_upload_to, blank=True, validators=[validate_image_upload]
+        _("photo"),
+        upload_to=author_upload_to,
+        blank=True,
+        validators=[validate_image_upload],
+        width_field="photo_width",
+        height_field="photo_height",
     )
+    # Renditions need the source width to pick their sizes without opening the file.
+    photo_width = models.PositiveIntegerField(editable=False, null=True)
+    photo_height = models.PositiveIntegerField(editable=False, null=True)
 
     class Meta:
         verbose_name = _("author")
@@ -196,6 +204,12 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Forms sanitise through the field's clean(); this covers every other write path too
+        # (demo loader, shell, scripts), so the stored body is always safe to render.
+        self.body = sanitize_html(self.body)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("magazine:article", kwargs={"slug": self.slug})

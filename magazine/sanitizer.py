@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import nh3
 
-# What the admin's rich-text editor offers; the sanitiser allows exactly the matching tags.
+# What the admin's rich-text editor offers (names from django_prose_editor.config); the sanitiser
+# below allows exactly the markup these extensions produce.
 BODY_EDITOR_EXTENSIONS: dict[str, object] = {
     "Bold": True,
     "Italic": True,
@@ -18,31 +19,54 @@ BODY_EDITOR_EXTENSIONS: dict[str, object] = {
     "Blockquote": True,
     "HorizontalRule": True,
     "HardBreak": True,
-    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    # No "protocols" here: in the editor that option registers *extra* autolink schemes with
+    # linkify, and re-registering http/https would only confuse it. Schemes are enforced below.
+    "Link": {"enableTarget": False},
     "Figure": True,
     "Caption": True,
     "Image": True,
     "Table": True,
+    "TableRow": True,
+    "TableHeader": True,
+    "TableCell": True,
     "History": True,
     "Fullscreen": True,
 }
 
 ALLOWED_TAGS = {
-    "p", "br", "strong", "b", "em", "i", "s", "sub", "sup", "h2", "h3", "h4",
-    "ul", "ol", "li", "blockquote", "hr", "a", "figure", "figcaption", "img", "cite",
-    "table", "thead", "tbody", "tr", "th", "td",
+    "p", "br", "strong", "em", "s", "sub", "sup", "h2", "h3", "h4",
+    "ul", "ol", "li", "blockquote", "hr", "a", "figure", "figcaption", "img",
+    "table", "colgroup", "col", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "width", "height"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "ol": {"start"},
     "th": {"colspan", "rowspan"},
     "td": {"colspan", "rowspan"},
 }
+# The editor marks figures with fixed classes; allow those values only, never free classes.
+ALLOWED_CLASSES = {"figure": {"figure"}, "figcaption": {"figure-caption"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+IMAGE_URL_SCHEMES = {"http", "https"}
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    # nh3 already drops unknown schemes; images additionally may not point at mailto: links.
+    if tag == "img" and attribute == "src":
+        scheme, colon, _rest = value.partition(":")
+        if colon and "/" not in scheme and scheme.strip().lower() not in IMAGE_URL_SCHEMES:
+            return None
+    return value
+
 
 _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
+    clean_content_tags={"script", "style", "iframe", "noscript", "object", "template", "textarea"},
     attributes=ALLOWED_ATTRIBUTES,
-    url_schemes={"http", "https", "mailto"},
+    allowed_classes=ALLOWED_CLASSES,
+    attribute_filter=_filter_attribute,
+    url_schemes=URL_SCHEMES,
     link_rel="noopener noreferrer",
     strip_comments=True,
 )

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
+from django.utils import translation
 
 from accounts.models import User
 from magazine.roles import EDITORS_GROUP
 from tests.factories import UserFactory
 
 PASSWORD = "motdepasse-solide-42"
+
+
+@pytest.fixture(autouse=True)
+def _no_language_leak() -> Iterator[None]:
+    """A request to /en/ leaves English active in the thread; the next test must not inherit it."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
@@ -39,3 +49,55 @@ def reader_client(client: Client, reader: User) -> Client:
 def editor_client(client: Client, editor: User) -> Client:
     client.force_login(editor)
     return client
+
+
+# --- paywall personas (subscriptions) ---------------------------------------------------------
+
+
+@pytest.fixture
+def weekly_plan(db):  # type: ignore[no-untyped-def]
+    """The headline weekly plan: "Hebdo", €2.49 a week."""
+    from tests.factories import PlanFactory
+
+    return PlanFactory(name="Hebdo", stripe_price_id="price_hebdo", amount=249, interval="week")
+
+
+@pytest.fixture
+def subscriber(weekly_plan) -> User:  # type: ignore[no-untyped-def]
+    """A reader with an active weekly subscription."""
+    from tests.factories import SubscriptionFactory
+
+    user = UserFactory(email="abonne@example.com", first_name="Sami", last_name="Haddad")
+    SubscriptionFactory(user=user, plan=weekly_plan, status="active")
+    return user
+
+
+@pytest.fixture
+def lapsed_subscriber(weekly_plan) -> User:  # type: ignore[no-untyped-def]
+    """A former subscriber whose subscription was canceled."""
+    from tests.factories import SubscriptionFactory
+
+    user = UserFactory(email="ancien-abonne@example.com", first_name="Inès", last_name="Roux")
+    SubscriptionFactory(user=user, plan=weekly_plan, status="canceled")
+    return user
+
+
+@pytest.fixture
+def complimentary_reader(db) -> User:  # type: ignore[no-untyped-def]
+    """A reader with access offered by staff, current for the next thirty days."""
+    from tests.factories import ComplimentaryAccessFactory
+
+    user = UserFactory(email="invitee@example.com", first_name="Anne", last_name="Morel")
+    ComplimentaryAccessFactory(user=user)
+    return user
+
+
+@pytest.fixture
+def company_member(db) -> User:  # type: ignore[no-untyped-def]
+    """A reader whose verified address is on the domain of a valid company licence."""
+    from tests.factories import OrganisationFactory, verified_email
+
+    user = UserFactory(email="agent@acme-relation.fr", first_name="Nora", last_name="Petit")
+    verified_email(user)
+    OrganisationFactory(name="Acme Relation", seats=5, domains=["acme-relation.fr"])
+    return user

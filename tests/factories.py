@@ -98,3 +98,87 @@ class ArticleFactory(DjangoModelFactory):
     def related(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
         if create and extracted:
             self.related.set(extracted)
+
+
+# --- subscriptions (paywall) -------------------------------------------------------------------
+# Models named by string: factory_boy resolves them, and the imports above stay untouched.
+
+
+class PlanFactory(DjangoModelFactory):
+    class Meta:
+        model = "subscriptions.Plan"
+        django_get_or_create = ("stripe_price_id",)
+
+    name = "Hebdo"
+    stripe_price_id = factory.Sequence(lambda n: f"price_test_{n}")
+    amount = 249
+    currency = "eur"
+    interval = "week"
+    interval_count = 1
+
+
+class SubscriptionFactory(DjangoModelFactory):
+    """An active subscription; pass ``status=...`` for the other Stripe states."""
+
+    class Meta:
+        model = "subscriptions.Subscription"
+
+    user = factory.SubFactory(UserFactory)
+    plan = factory.SubFactory(PlanFactory)
+    stripe_subscription_id = factory.Sequence(lambda n: f"sub_test_{n}")
+    stripe_customer_id = factory.Sequence(lambda n: f"cus_test_{n}")
+    status = "active"
+    current_period_end = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class ComplimentaryAccessFactory(DjangoModelFactory):
+    """Access offered by staff, current now and for thirty days."""
+
+    class Meta:
+        model = "subscriptions.ComplimentaryAccess"
+
+    user = factory.SubFactory(UserFactory)
+    granted_by = factory.SubFactory(
+        UserFactory, email="relation-abonnes@example.com", is_staff=True
+    )
+    reason = "Intervenant à l'ECTFF"
+    starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    ends_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+
+
+class OrganisationFactory(DjangoModelFactory):
+    """A company licence valid today; pass ``domains=[...]``/``ip_ranges=[...]`` to add them."""
+
+    class Meta:
+        model = "subscriptions.Organisation"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Centre de contact {n}")
+    seats = 10
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=335))
+    admin_contact = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def domains(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        if create and extracted:
+            for domain in extracted:
+                self.domains.create(domain=domain)
+
+    @factory.post_generation
+    def ip_ranges(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        if create and extracted:
+            for cidr in extracted:
+                self.ip_ranges.create(cidr=cidr)
+
+
+def verified_email(user: User, email: str | None = None, *, verified: bool = True) -> User:
+    """Record ``email`` (default: the user's) as an allauth address, verified or not."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.update_or_create(
+        user=user,
+        email=email or user.email,
+        defaults={"verified": verified, "primary": email is None or email == user.email},
+    )
+    return user

@@ -1,0 +1,1 @@
+"""Demo content for `manage.py load_demo`: French articles, drawn illustrations, an editor."""

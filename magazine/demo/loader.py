@@ -1,0 +1,281 @@
+"""Load the demo magazine into the database; safe to run any number of times."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models.fields.files import FieldFile
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from imagekit.cachefiles import ImageCacheFile
+
+from accounts.models import User
+from magazine.demo import content
+from magazine.demo.drawing import illustration_draw, portrait_draw
+from magazine.images import RENDITION_FORMATS, Rendition, _widths_for, renditions_generate
+from magazine.models import Article, Author, Rubrique, Tag
+from magazine.roles import editors_group_sync
+from magazine.sanitizer import sanitize_html
+
+_ARTICLE_LINK = re.compile(r"\[\[article:([a-z0-9-]+)\]\]")
+
+
+class Writer(Protocol):
+    def write(self, msg: str, /) -> Any: ...
+
+
+@dataclass
+class DemoResult:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    images_drawn: int = 0
+    renditions_written: int = 0
+    editor_email: str = content.EDITOR_EMAIL
+    editor_password: str = content.EDITOR_PASSWORD
+    admin_url: str = ""
+
+    def count(self, kind: str, *, created: bool, changed: bool) -> None:
+        if created:
+            self.created[kind] = self.created.get(kind, 0) + 1
+        elif changed:
+            self.updated[kind] = self.updated.get(kind, 0) + 1
+
+
+def _file_present(file: FieldFile) -> bool:
+    return bool(file.name) and file.storage.exists(file.name or "")
+
+
+def _renditions_missing(file: FieldFile, width: int | None) -> bool:
+    for rendition_width in _widths_for(width):
+        for image_format in RENDITION_FORMATS:
+            cachefile = ImageCacheFile(Rendition(file, rendition_width, image_format))
+            if not cachefile.storage.exists(cachefile.name):
+                return True
+    return False
+
+
+def _assign(instance: Any, values: dict[str, Any]) -> bool:
+    """Set ``values`` on ``instance``; return whether anything differed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed = True
+    return changed
+
+
+def _upsert(
+    model: type[Any], lookup: dict[str, Any], values: dict[str, Any]
+) -> tuple[Any, bool, bool]:
+    """update_or_create that saves only on a real change, so a second run writes nothing."""
+    instance = model.objects.filter(**lookup).first()
+    created = instance is None
+    if created:
+        instance = model(**lookup)
+    changed = _assign(instance, values)
+    if created or changed:
+        instance.full_clean()
+        instance.save()
+    return instance, created, changed
+
+
+def _article_url(slug: str, known: set[str]) -> str:
+    if slug not in known:
+        raise ImproperlyConfigured(f"Demo article links to an unknown article: {slug!r}")
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            return reverse("magazine:article", kwargs={"slug": slug})
+    except NoReverseMatch as exc:
+        raise ImproperlyConfigured(f"Cannot build the URL of demo article {slug!r}") from exc
+
+
+def _resolve_links(body: str, known: set[str]) -> str:
+    return _ARTICLE_LINK.sub(lambda match: _article_url(match.group(1), known), body)
+
+
+def _clean_html(html: str) -> str:
+    # Collapse the source's hard line wraps so the stored HTML reads like the editor's output.
+    return re.sub(r"\s*\n\s*", " ", html).replace("> <", "><").strip()
+
+
+def _load_rubriques(result: DemoResult) -> dict[str, Rubrique]:
+    rubriques = {}
+    for item in content.RUBRIQUES:
+        rubrique, created, changed = _upsert(
+            Rubrique,
+            {"slug": item.slug},
+            {"name": item.name, "description": item.description, "position": item.position},
+        )
+        result.count("rubriques", created=created, changed=changed)
+        rubriques[item.slug] = rubrique
+    return rubriques
+
+
+def _load_tags(result: DemoResult) -> dict[str, Tag]:
+    tags = {}
+    for item in content.TAGS:
+        tag, created, changed = _upsert(Tag, {"slug": item.slug}, {"name": item.name})
+        result.count("tags", created=created, changed=changed)
+        tags[item.slug] = tag
+    return tags
+
+
+def _say(stdout: Writer | None, message: str) -> None:
+    if stdout is not None:
+        stdout.write(message + "\n")
+
+
+def _load_authors(result: DemoResult, stdout: Writer | None) -> dict[str, Author]:
+    authors = {}
+    for item in content.AUTHORS:
+        author, created, changed = _upsert(
+            Author,
+            {"slug": item.slug},
+            {"name": item.name, "role": item.role, "bio": item.bio},
+        )
+        redraw = not _file_present(author.photo)
+        if redraw:
+            _say(stdout, _("Drawing the portrait of %(name)s…") % {"name": item.name})
+            photo = portrait_draw(name=item.name, palette=item.palette)
+            author.photo.save(f"{item.slug}.jpg", ContentFile(photo), save=True)
+            result.images_drawn += 1
+            changed = True
+        if redraw or _renditions_missing(author.photo, author.photo_width):
+            result.renditions_written += renditions_generate(
+                source=author.photo, source_width=author.photo_width
+            )
+        result.count("authors", created=created, changed=changed)
+        authors[item.slug] = author
+    return authors
+
+
+def _load_editor(result: DemoResult) -> User:
+    group = editors_group_sync()
+    user = User.objects.filter(email=content.EDITOR_EMAIL).first()
+    created = user is None
+    if user is None:
+        user = User(email=content.EDITOR_EMAIL)
+    changed = _assign(
+        user,
+        {
+            "first_name": content.EDITOR_FIRST_NAME,
+            "last_name": content.EDITOR_LAST_NAME,
+            "is_staff": True,
+            "is_superuser": False,
+            "is_active": True,
+        },
+    )
+    # The printed password must work, even if someone changed it since the last run.
+    if not user.check_password(content.EDITOR_PASSWORD):
+        user.set_password(content.EDITOR_PASSWORD)
+        changed = True
+    if created or changed:
+        user.save()
+    if not user.groups.filter(pk=group.pk).exists():
+        user.groups.add(group)
+        changed = True
+    _verified_email_ensure(user)
+    result.count("editors", created=created, changed=changed)
+    return user
+
+
+def _verified_email_ensure(user: User) -> None:
+    # allauth may require a verified address before login; the demo editor must just work.
+    from allauth.account.models import EmailAddress
+
+    address, _created = EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    if not (address.verified and address.primary):
+        address.verified = address.primary = True
+        address.save(update_fields=["verified", "primary"])
+
+
+def _load_articles(
+    result: DemoResult,
+    rubriques: dict[str, Rubrique],
+    tags: dict[str, Tag],
+    authors: dict[str, Author],
+    editor: User,
+    stdout: Writer | None,
+) -> dict[str, Article]:
+    known = {item.slug for item in content.ARTICLES}
+    articles = {}
+    for item in content.ARTICLES:
+        values: dict[str, Any] = {
+            "title": item.title,
+            "lead": item.lead,
+            "body": sanitize_html(_clean_html(_resolve_links(item.body, known))),
+            "status": item.status,
+            "published_at": item.published_at,
+            "rubrique_id": rubriques[item.rubrique].pk,
+            "access": item.access,
+            "featured": item.featured,
+            "seo_title": item.seo_title,
+            "seo_description": item.seo_description,
+            "hero_alt": item.hero_alt,
+            "hero_caption": item.hero_caption,
+            "hero_credit": content.CREDIT,
+        }
+        article = Article.objects.filter(slug=item.slug).first()
+        created = article is None
+        if article is None:
+            article = Article(slug=item.slug, created_by=editor)
+        changed = _assign(article, values)
+        redraw = not _file_present(article.hero_image)
+        if redraw:
+            _say(stdout, _("Drawing the illustration of “%(title)s”…") % {"title": item.title})
+            picture = illustration_draw(
+                word=item.hero_word,
+                kicker=rubriques[item.rubrique].name,
+                palette=item.palette,
+                seed=item.slug,
+            )
+            article.hero_image.save(f"{item.slug}.jpg", ContentFile(picture), save=False)
+            result.images_drawn += 1
+        if created or changed or redraw:
+            # The same validation as the admin: sanitised body, field lengths, image checks.
+            article.full_clean()
+            article.save()
+        if redraw or _renditions_missing(article.hero_image, article.hero_width):
+            result.renditions_written += renditions_generate(
+                source=article.hero_image, source_width=article.hero_width
+            )
+        wanted_authors = {authors[slug].pk for slug in item.authors}
+        if set(article.authors.values_list("pk", flat=True)) != wanted_authors:
+            article.authors.set(wanted_authors)
+            changed = True
+        wanted_tags = {tags[slug].pk for slug in item.tags}
+        if set(article.tags.values_list("pk", flat=True)) != wanted_tags:
+            article.tags.set(wanted_tags)
+            changed = True
+        result.count("articles", created=created, changed=changed or redraw)
+        articles[item.slug] = article
+
+    for item in content.ARTICLES:
+        article = articles[item.slug]
+        wanted = {articles[slug].pk for slug in item.related}
+        if set(article.related.values_list("pk", flat=True)) != wanted:
+            article.related.set(wanted)
+    return articles
+
+
+def demo_load(*, stdout: Writer | None = None) -> DemoResult:
+    """Create or refresh the demo rubriques, tags, authors, articles and editor account."""
+    result = DemoResult()
+    with transaction.atomic():
+        rubriques = _load_rubriques(result)
+        tags = _load_tags(result)
+        authors = _load_authors(result, stdout)
+        editor = _load_editor(result)
+        _load_articles(result, rubriques, tags, authors, editor, stdout)
+    with translation.override(settings.LANGUAGE_CODE):
+        result.admin_url = f"{settings.SITE_URL}{reverse('admin:index')}"
+    return result

@@ -1,0 +1,482 @@
+"""The paywall: the one function that decides whether a reader may read an article in full.
+
+Every channel asks ``article_access`` (or ``reader_access`` from a view): the article page, feeds,
+search, sitemaps, newsletters, JSON. Only the article page passes ``consume_meter=True``; on every
+other channel the monthly meter never grants access, so a feed or an email cannot spend (or
+bypass) a reader's free articles.
+
+Order of the grounds: free article, staff preview, registered-only article, subscription,
+complimentary access, company licence by IP range (no seat), company licence by verified email
+domain (takes a seat), gift link, monthly meter.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from allauth.account.models import EmailAddress
+from django.core import signing
+from django.db.models import Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from magazine.models import Article
+from subscriptions import network, services
+from subscriptions.models import (
+    WEEKLY_HEADLINE_LIMIT_CENTS,
+    ComplimentaryAccess,
+    GiftLink,
+    OrganisationDomain,
+    OrganisationIPRange,
+    PaywallSettings,
+    Plan,
+    Seat,
+    Subscription,
+)
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+PREVIEW_PERMISSION = "magazine.preview_article"
+
+
+class Ground(StrEnum):
+    FREE = "free"
+    REGISTERED = "registered"
+    SUBSCRIPTION = "subscription"
+    COMPLIMENTARY = "complimentary"
+    LICENCE = "licence"
+    GIFT = "gift"
+    METER = "meter"
+    STAFF = "staff"
+    NONE = "none"
+
+
+class Wall(StrEnum):
+    REGISTRATION = "registration"
+    SUBSCRIPTION = "subscription"
+
+
+class Reason(StrEnum):
+    """Stable codes for templates, analytics and tests; messages are translated separately."""
+
+    FREE = "free"
+    STAFF = "staff"
+    REGISTERED = "registered"
+    SUBSCRIPTION = "subscription"
+    COMPLIMENTARY = "complimentary"
+    LICENCE_IP = "licence_ip"
+    LICENCE_SEAT = "licence_seat"
+    GIFT = "gift"
+    METER = "meter"
+    REGISTRATION_REQUIRED = "registration_required"
+    SUBSCRIPTION_REQUIRED = "subscription_required"
+    METER_EXHAUSTED = "meter_exhausted"
+    LICENCE_SEATS_TAKEN = "licence_seats_taken"
+    LICENCE_EXPIRED = "licence_expired"
+    GIFT_TAMPERED = "gift_tampered"
+    GIFT_EXPIRED = "gift_expired"
+    GIFT_REVOKED = "gift_revoked"
+    GIFT_OVER_QUOTA = "gift_over_quota"
+    GIFT_OTHER_ARTICLE = "gift_other_article"
+
+
+# Whoever reads through one of these may offer gift links.
+GIFTING_GROUNDS = frozenset({Ground.SUBSCRIPTION, Ground.COMPLIMENTARY, Ground.LICENCE})
+
+
+@dataclass(frozen=True)
+class AccessDecision:
+    allowed: bool
+    ground: Ground
+    wall: Wall | None
+    reason_code: str
+    message: str = ""
+    meter_remaining: int | None = None
+    # True only when every anonymous visitor gets this very answer (no IP licence, no gift
+    # token involved), so a shared cache may serve it to all of them.
+    cacheable_for_anonymous: bool = False
+
+
+def _granted(ground: Ground, reason: Reason, message: str = "", **extra: Any) -> AccessDecision:
+    return AccessDecision(True, ground, None, reason.value, message, **extra)
+
+
+def _refused(wall: Wall, reason: Reason, message: str, **extra: Any) -> AccessDecision:
+    return AccessDecision(False, Ground.NONE, wall, reason.value, message, **extra)
+
+
+class _Context:
+    """Per-decision state: the clock and the settings row, read at most once and only if needed."""
+
+    def __init__(self, now: datetime, paywall_settings: PaywallSettings | None) -> None:
+        self.now = now
+        self._settings = paywall_settings
+
+    @property
+    def settings(self) -> PaywallSettings:
+        if self._settings is None:
+            self._settings = PaywallSettings.load()
+        return self._settings
+
+    @property
+    def today(self) -> date:
+        return timezone.localtime(self.now, timezone.get_default_timezone()).date()
+
+
+def _subscription_access(user: Any, ctx: _Context) -> AccessDecision | None:
+    subscriptions = list(Subscription.objects.possibly_entitled().filter(user=user))
+    for subscription in subscriptions:
+        # The settings row is read only for a past_due subscription: subscribers cost one query.
+        grace = (
+            ctx.settings.past_due_grace
+            if subscription.status == Subscription.Status.PAST_DUE
+            else timedelta(0)
+        )
+        if subscription.grants_access(ctx.now, grace):
+            return _granted(Ground.SUBSCRIPTION, Reason.SUBSCRIPTION, _("Subscriber"))
+    return None
+
+
+def _complimentary_access(user: Any, ctx: _Context) -> AccessDecision | None:
+    grant = ComplimentaryAccess.objects.current(ctx.now).filter(user=user).first()
+    if grant is None:
+        return None
+    return _granted(
+        Ground.COMPLIMENTARY,
+        Reason.COMPLIMENTARY,
+        _("Offered by %(name)s") % {"name": grant.offered_by_label},
+    )
+
+
+def _ip_licence(client_ip: str | None, ctx: _Context) -> tuple[AccessDecision | None, bool]:
+    """The licence covering ``client_ip``, and whether any valid licence has IP ranges at all."""
+    address = network.parse_ip(client_ip)
+    if address is None:
+        return None, False
+    ranges = list(
+        OrganisationIPRange.objects.filter(
+            organisation__starts_on__lte=ctx.today, organisation__ends_on__gte=ctx.today
+        ).select_related("organisation")
+    )
+    for ip_range in ranges:
+        try:
+            net = ipaddress.ip_network(ip_range.cidr, strict=False)
+        except ValueError:  # a row written around the admin's validation: ignore it, never crash
+            continue
+        if address.version == net.version and address in net:
+            message = _("%(organisation)s licence") % {"organisation": ip_range.organisation.name}
+            return _granted(Ground.LICENCE, Reason.LICENCE_IP, message), True
+    return None, bool(ranges)
+
+
+def _domain_licence(
+    user: Any, ctx: _Context
+) -> tuple[AccessDecision | None, AccessDecision | None]:
+    """Licence through a verified email domain: (granted, refusal worth telling the reader)."""
+    emails = list(
+        EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    )
+    if not emails:
+        return None, None
+    organisations = {
+        domain.organisation_id: domain.organisation
+        for domain in OrganisationDomain.objects.matching_emails(emails).select_related(
+            "organisation"
+        )
+    }
+    if not organisations:
+        return None, None
+    valid = [org for org in organisations.values() if org.starts_on <= ctx.today <= org.ends_on]
+    if not valid:
+        name = next(iter(organisations.values())).name
+        return None, _refused(
+            Wall.SUBSCRIPTION,
+            Reason.LICENCE_EXPIRED,
+            _("The %(organisation)s licence is not valid at the moment.") % {"organisation": name},
+        )
+    seat = (
+        Seat.objects.filter(user=user, organisation__in=valid)
+        .select_related("organisation")
+        .first()
+    )
+    if seat is None:
+        for organisation in sorted(valid, key=lambda org: org.pk):
+            seat = services.seat_claim(organisation=organisation, user=user)
+            if seat is not None:
+                break
+    if seat is None:
+        return None, _refused(
+            Wall.SUBSCRIPTION,
+            Reason.LICENCE_SEATS_TAKEN,
+            _("All seats of the %(organisation)s licence are taken.")
+            % {"organisation": valid[0].name},
+        )
+    return _granted(
+        Ground.LICENCE,
+        Reason.LICENCE_SEAT,
+        _("%(organisation)s licence") % {"organisation": seat.organisation.name},
+    ), None
+
+
+def entitlement(
+    *,
+    user: Any,
+    client_ip: str | None,
+    now: datetime,
+    paywall_settings: PaywallSettings | None = None,
+) -> tuple[AccessDecision | None, AccessDecision | None]:
+    """What opens every subscriber article for this reader, whatever the article.
+
+    Returns (granted decision or None, the most telling refusal or None).
+    """
+    ctx = _Context(now, paywall_settings)
+    granted, _refusal, _ip_ranges_exist = _entitlement(user, client_ip, ctx)
+    return granted, _refusal
+
+
+def _entitlement(
+    user: Any, client_ip: str | None, ctx: _Context
+) -> tuple[AccessDecision | None, AccessDecision | None, bool]:
+    authenticated = user is not None and user.is_authenticated
+    if authenticated:
+        for check in (_subscription_access, _complimentary_access):
+            granted = check(user, ctx)
+            if granted is not None:
+                return granted, None, False
+    granted, ip_ranges_exist = _ip_licence(client_ip, ctx)
+    if granted is not None:
+        return granted, None, True
+    refusal = None
+    if authenticated:
+        granted, refusal = _domain_licence(user, ctx)
+        if granted is not None:
+            return granted, None, ip_ranges_exist
+    return None, refusal, ip_ranges_exist
+
+
+def _gift_access(token: str, article: Article, ctx: _Context) -> AccessDecision:
+    try:
+        payload = signing.loads(token, salt=services.GIFT_LINK_SALT)
+        gift_id = int(payload["g"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        gift_id = None
+    gift = GiftLink.objects.filter(pk=gift_id).first() if gift_id is not None else None
+    if gift is None:
+        return _refused(
+            Wall.SUBSCRIPTION,
+            Reason.GIFT_TAMPERED,
+            _("This gift link is not valid. Check that it was copied in full."),
+        )
+    if gift.article_id != article.pk:
+        return _refused(
+            Wall.SUBSCRIPTION,
+            Reason.GIFT_OTHER_ARTICLE,
+            _("This gift link opens another article, not this one."),
+        )
+    if gift.revoked_at is not None:
+        return _refused(
+            Wall.SUBSCRIPTION,
+            Reason.GIFT_REVOKED,
+            _("The subscriber who shared this article has withdrawn the gift link."),
+        )
+    if ctx.now >= gift.expires_at:
+        return _refused(
+            Wall.SUBSCRIPTION,
+            Reason.GIFT_EXPIRED,
+            _("This gift link expired on %(date)s.")
+            % {"date": formats.date_format(timezone.localtime(gift.expires_at), "DATE_FORMAT")},
+        )
+    # The quota is enforced when links are made; checking again here also catches links made
+    # around the service (or before the admin lowered the quota).
+    start, end = services.month_bounds(gift.created_at)
+    earlier = (
+        GiftLink.objects.filter(
+            sender_id=gift.sender_id,
+            created_at__gte=start,
+            created_at__lt=end,
+            revoked_at__isnull=True,
+        )
+        .filter(Q(created_at__lt=gift.created_at) | Q(created_at=gift.created_at, pk__lt=gift.pk))
+        .count()
+    )
+    if earlier >= ctx.settings.gifts_per_month:
+        return _refused(
+            Wall.SUBSCRIPTION,
+            Reason.GIFT_OVER_QUOTA,
+            _("This gift link is over its sender's monthly allowance of gifts."),
+        )
+    return _granted(Ground.GIFT, Reason.GIFT, _("Offered by a subscriber"))
+
+
+def _meter_message(remaining: int) -> str:
+    if remaining == 0:
+        return _("This is your last free article this month.")
+    return ngettext(
+        "You have %(count)d free article left this month.",
+        "You have %(count)d free articles left this month.",
+        remaining,
+    ) % {"count": remaining}
+
+
+_FREE_DECISION = AccessDecision(
+    True, Ground.FREE, None, Reason.FREE.value, "", None, cacheable_for_anonymous=True
+)
+
+
+def article_access(
+    *,
+    article: Article,
+    user: Any,
+    client_ip: str | None = None,
+    gift_token: str | None = None,
+    consume_meter: bool = False,
+    now: datetime | None = None,
+    paywall_settings: PaywallSettings | None = None,
+) -> AccessDecision:
+    """May ``user`` read ``article`` in full, and on what ground? The paywall's only answer.
+
+    ``consume_meter`` is for the article page alone; elsewhere the meter never grants access.
+    """
+    if article.access == Article.Access.FREE:
+        return _FREE_DECISION
+    ctx = _Context(now or timezone.now(), paywall_settings)
+    authenticated = user is not None and user.is_authenticated
+    if authenticated and user.is_staff and user.has_perm(PREVIEW_PERMISSION):
+        return _granted(Ground.STAFF, Reason.STAFF, _("Staff access"))
+    if authenticated and article.access == Article.Access.REGISTERED:
+        return _granted(Ground.REGISTERED, Reason.REGISTERED)
+
+    granted, refusal, ip_ranges_exist = _entitlement(user, client_ip, ctx)
+    if granted is not None:
+        return granted
+
+    wall = Wall.SUBSCRIPTION if authenticated else Wall.REGISTRATION
+    if gift_token:
+        gift = _gift_access(gift_token, article, ctx)
+        if gift.allowed:
+            return gift
+        return _refused(wall, Reason(gift.reason_code), gift.message)
+
+    # From here the answer depends on the account only, and on the IP if a licence has ranges.
+    cacheable = not authenticated and not ip_ranges_exist
+    if not authenticated:
+        if article.access == Article.Access.REGISTERED:
+            return _refused(
+                Wall.REGISTRATION,
+                Reason.REGISTRATION_REQUIRED,
+                _("Create a free account or log in to read this article."),
+                cacheable_for_anonymous=cacheable,
+            )
+        limit = ctx.settings.meter_limit
+        if limit:
+            return _refused(
+                Wall.REGISTRATION,
+                Reason.REGISTRATION_REQUIRED,
+                ngettext(
+                    "Create a free account to read %(count)d subscriber article a month.",
+                    "Create a free account to read %(count)d subscriber articles a month.",
+                    limit,
+                )
+                % {"count": limit},
+                cacheable_for_anonymous=cacheable,
+            )
+        return _refused(
+            Wall.SUBSCRIPTION,
+            Reason.SUBSCRIPTION_REQUIRED,
+            _("This article is reserved for subscribers."),
+            cacheable_for_anonymous=cacheable,
+        )
+
+    if consume_meter and ctx.settings.meter_limit:
+        outcome = services.meter_consume(
+            user=user, article=article, limit=ctx.settings.meter_limit, now=ctx.now
+        )
+        if outcome.allowed:
+            return _granted(
+                Ground.METER,
+                Reason.METER,
+                _meter_message(outcome.remaining),
+                meter_remaining=outcome.remaining,
+            )
+        if refusal is not None:
+            return _refused(wall, Reason(refusal.reason_code), refusal.message, meter_remaining=0)
+        return _refused(
+            Wall.SUBSCRIPTION,
+            Reason.METER_EXHAUSTED,
+            ngettext(
+                "You have read your %(count)d free article this month.",
+                "You have read your %(count)d free articles this month.",
+                ctx.settings.meter_limit,
+            )
+            % {"count": ctx.settings.meter_limit},
+            meter_remaining=0,
+        )
+    if refusal is not None:
+        return refusal
+    return _refused(
+        Wall.SUBSCRIPTION,
+        Reason.SUBSCRIPTION_REQUIRED,
+        _("This article is reserved for subscribers."),
+    )
+
+
+def reader_access(request: HttpRequest, article: Article, *, consume_meter: bool) -> AccessDecision:
+    """``article_access`` for the reader behind ``request`` (user, client IP, gift token)."""
+    return article_access(
+        article=article,
+        user=getattr(request, "user", None),
+        client_ip=network.client_ip(request),
+        gift_token=request.GET.get(services.GIFT_QUERY_PARAMETER) or None,
+        consume_meter=consume_meter,
+    )
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The subscription offer shown under every teaser."""
+
+    plan: Plan
+    weekly_price_cents: int
+    headline: str
+    weekly_price: str
+    call_to_action: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.headline} — {self.call_to_action}"
+
+
+def format_price(cents: int, currency: str = "eur") -> str:
+    amount = formats.number_format(Decimal(cents) / 100, decimal_pos=2, use_l10n=True)
+    if currency.lower() == "eur":
+        # Translators: a price in euros; French puts the sign after the number ("2,49 €").
+        return _("€%(amount)s") % {"amount": amount}
+    return f"{amount} {currency.upper()}"
+
+
+def subscription_offer() -> Offer | None:
+    """The cheapest active plan, priced per week; None when nothing is on sale."""
+    plans = list(Plan.objects.active())
+    if not plans:
+        return None
+    plan = min(plans, key=lambda candidate: (candidate.weekly_price_cents, candidate.display_order))
+    weekly = plan.weekly_price_cents
+    price = format_price(weekly, plan.currency)
+    if weekly < WEEKLY_HEADLINE_LIMIT_CENTS and plan.currency.lower() == "eur":
+        headline = _("Unlimited access for less than €3 a week")
+    else:
+        headline = _("Unlimited access from %(price)s a week") % {"price": price}
+    return Offer(
+        plan=plan,
+        weekly_price_cents=weekly,
+        headline=headline,
+        weekly_price=price,
+        call_to_action=_("Subscribe"),
+    )
