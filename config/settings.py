@@ -152,6 +152,8 @@ if ACCOUNT_EMAIL_VERIFICATION not in {"mandatory", "optional", "none"}:
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+# Adds the newsletter choice (double opt-in) to the signup form: allauth calls its signup().
+ACCOUNT_SIGNUP_FORM_CLASS = "newsletters.forms.SignupNewslettersForm"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
@@ -211,11 +213,85 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "newsletters-start-due-campaigns": {
+        "task": "newsletters.start_due_campaigns",
+        "schedule": 60.0,
+    },
+    "newsletters-sweep": {"task": "newsletters.sweep", "schedule": 60.0},
+}
+
+# Newsletters (newsletters.delivery): a global send rate per provider, shared through Redis.
+NEWSLETTER_RATE_LIMIT_PER_S = env_int("NEWSLETTER_RATE_LIMIT_PER_S", 0)
+NEWSLETTER_RATE_LIMIT_KEY = env_str("NEWSLETTER_RATE_LIMIT_KEY") or ""
+NEWSLETTER_RATE_LIMIT_REDIS_URL = env_str("NEWSLETTER_RATE_LIMIT_REDIS_URL") or REDIS_URL
+NEWSLETTER_CHUNK_SIZE = env_int("NEWSLETTER_CHUNK_SIZE", 200)
+NEWSLETTER_LEASE_SECONDS = env_int("NEWSLETTER_LEASE_SECONDS", 600)
+NEWSLETTER_RETRY_BACKOFF_S = env_int("NEWSLETTER_RETRY_BACKOFF_S", 60)
+NEWSLETTER_SWEEP_MAX_TASKS = env_int("NEWSLETTER_SWEEP_MAX_TASKS", 8)
+NEWSLETTER_CONFIRMATION_MAX_AGE_DAYS = env_int("NEWSLETTER_CONFIRMATION_MAX_AGE_DAYS", 7)
+NEWSLETTER_FROM_EMAIL = env_str("NEWSLETTER_FROM_EMAIL") or ""
+for _name in ("NEWSLETTER_CHUNK_SIZE", "NEWSLETTER_LEASE_SECONDS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be a positive integer")
+if NEWSLETTER_RATE_LIMIT_PER_S < 0:
+    raise ImproperlyConfigured("NEWSLETTER_RATE_LIMIT_PER_S must be 0 (no limit) or more")
+# anymail: tracking webhooks (bounces, complaints) are protected by HTTP basic auth.
+ANYMAIL = {"WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET") or ""}
+if not ANYMAIL["WEBHOOK_SECRET"]:
+    del ANYMAIL["WEBHOOK_SECRET"]
 
 # Stripe keys (used by subscriptions.stripe_gateway).
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY") or ""
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY") or ""
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET") or ""
+# Offline Stripe (subscriptions.stripe_simulator): on by default in DEBUG without a secret key.
+# It fakes payments, so production settings refuse it outright.
+STRIPE_SIMULATOR = env_bool("STRIPE_SIMULATOR", DEBUG and not STRIPE_SECRET_KEY)
+if STRIPE_SIMULATOR and not DEBUG:
+    raise ImproperlyConfigured(
+        "STRIPE_SIMULATOR fakes payments and is refused when DEBUG is off: "
+        "set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET instead"
+    )
+if STRIPE_SIMULATOR and not STRIPE_WEBHOOK_SECRET:
+    STRIPE_WEBHOOK_SECRET = "whsec_simulator_debug_only"  # noqa: S105 - simulator only
+# Shared by every process of `make run` (web, worker, shell); None keeps the state in memory.
+STRIPE_SIMULATOR_STATE_FILE: Path | None = Path(
+    env_str("STRIPE_SIMULATOR_STATE_FILE") or BASE_DIR / "var" / "stripe_simulator.json"
+)
+# "inprocess" calls the webhook view directly; "http" POSTs to SITE_URL like Stripe would.
+STRIPE_SIMULATOR_DELIVERY = env_str("STRIPE_SIMULATOR_DELIVERY") or "inprocess"
+if STRIPE_SIMULATOR_DELIVERY not in {"inprocess", "http"}:
+    raise ImproperlyConfigured("STRIPE_SIMULATOR_DELIVERY must be inprocess or http")
+CELERY_BEAT_SCHEDULE = {
+    "stripe-reconcile-daily": {
+        "task": "subscriptions.tasks.stripe_reconcile",
+        "schedule": 24 * 60 * 60,
+    },
+}
+
+# Events: how long an unpaid seat is held, how long a waiting-list offer lasts, and when
+# attendees' personal data is erased after their event (GDPR).
+EVENTS_HOLD_MINUTES = env_int("EVENTS_HOLD_MINUTES", 30)
+EVENTS_WAITLIST_OFFER_HOURS = env_int("EVENTS_WAITLIST_OFFER_HOURS", 24)
+EVENTS_ANONYMISE_AFTER_DAYS = env_int("EVENTS_ANONYMISE_AFTER_DAYS", 90)
+for _name in ("EVENTS_HOLD_MINUTES", "EVENTS_WAITLIST_OFFER_HOURS", "EVENTS_ANONYMISE_AFTER_DAYS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1")
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "events-holds-expire": {"task": "events.tasks.holds_expire", "schedule": 60},
+        "events-waitlist-offers-expire": {
+            "task": "events.tasks.waitlist_offers_expire",
+            "schedule": 5 * 60,
+        },
+        "events-reminders-send": {"task": "events.tasks.reminders_send", "schedule": 15 * 60},
+        "events-anonymise": {
+            "task": "events.tasks.registrations_anonymise",
+            "schedule": 24 * 60 * 60,
+        },
+    }
+)
 
 # Security: strict by default outside DEBUG (manage.py check --deploy is clean).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -235,4 +311,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
+    # The Stripe SDK logs every request at INFO.
+    "loggers": {"stripe": {"level": "WARNING"}},
 }

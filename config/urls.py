@@ -21,10 +21,17 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("robots.txt", magazine_views.robots_txt, name="robots_txt"),
     path("", include("magazine.seo_urls")),
+    path("newsletters/", include("newsletters.unsubscribe_urls")),
+    path("stripe/", include("subscriptions.stripe_urls")),
 ]
 
 urlpatterns += i18n_patterns(
     path("compte/", include("allauth.urls")),
+    path("lettres/", include("newsletters.urls")),
+    # Before the magazine's catch-all article slug, which would otherwise take "abonnement/".
+    path("abonnement/", include("subscriptions.urls")),
+    path("abonnement/", include("subscriptions.billing_urls")),
+    path("evenements/", include("events.urls")),
     path("", include("magazine.urls")),
     prefix_default_language=False,
 )

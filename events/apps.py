@@ -7,3 +7,11 @@ from django.utils.translation import gettext_lazy as _
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Events")
+
+    def ready(self) -> None:
+        # Paid tickets are confirmed by the Stripe webhook, which dispatches payment-mode
+        # checkouts by their metadata purpose.
+        from events.payments import CHECKOUT_PURPOSE, on_checkout_completed
+        from subscriptions.webhooks import PAYMENT_CHECKOUT_HANDLERS
+
+        PAYMENT_CHECKOUT_HANDLERS[CHECKOUT_PURPOSE] = on_checkout_completed

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
 
 from magazine.models import Article, Author, Rubrique, Tag
 from magazine.querysets import ArticleQuerySet
-from magazine.search import search_articles
+from magazine.search import SearchScope, search_articles, search_scope
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 FEATURED_COUNT = 3
 LATEST_COUNT = 6
@@ -57,6 +62,11 @@ def published_article(*, slug: str) -> Article | None:
     return Article.objects.published().with_page_data().filter(slug=slug).first()
 
 
+def published_article_stamp(*, slug: str) -> tuple[int, datetime] | None:
+    """(id, updated_at) of the live article at ``slug``: enough to key the page cache."""
+    return Article.objects.published().filter(slug=slug).values_list("pk", "updated_at").first()
+
+
 def previewable_article(*, pk: int) -> Article | None:
     """Any article, live or not, for staff preview."""
     return Article.objects.with_page_data().filter(pk=pk).first()
@@ -88,5 +98,7 @@ def author_articles(author: Author) -> ArticleQuerySet:
     return listing_articles().filter(authors=author)
 
 
-def search_results(query: str) -> ArticleQuerySet:
-    return search_articles(query).with_listing_data().defer("body")
+def search_results(query: str, *, request: HttpRequest | None = None) -> ArticleQuerySet:
+    """Search as the reader behind ``request`` may: body words only where they may read them."""
+    scope = search_scope(request) if request is not None else SearchScope.public()
+    return search_articles(query, scope=scope).with_listing_data().defer("body")

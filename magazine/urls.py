@@ -18,5 +18,7 @@ urlpatterns = [
     path("flux/atom/", feeds.LatestArticlesAtom(), name="feed_atom"),
     path("flux/rubrique/<slug:slug>/rss/", feeds.RubriqueRss(), name="feed_rubrique_rss"),
     path("flux/rubrique/<slug:slug>/atom/", feeds.RubriqueAtom(), name="feed_rubrique_atom"),
+    path("api/articles/<slug:slug>.json", views.article_json, name="article_json"),
+    path("<slug:slug>/imprimer/", views.article_print, name="article_print"),
     path("<slug:slug>/", views.article_detail, name="article"),
 ]

@@ -7,19 +7,31 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from magazine import selectors
+from magazine import page_cache, selectors
 from magazine.models import Article, Author, Rubrique, Tag
+from magazine.reading import Reading, reading_for
 from magazine.search import normalize_query, search_snippet
-
-PREVIEW_PERMISSION = "magazine.preview_article"
+from magazine.templatetags.magazine_tags import absolute_url, sanitize
+from subscriptions.paywall import (
+    PREVIEW_PERMISSION,
+    AccessDecision,
+    article_access,
+    reader_access,
+    subscription_offer,
+)
 
 
 def _page(request: HttpRequest, queryset: QuerySet[Article]) -> Page:
@@ -51,11 +63,13 @@ def archive(request: HttpRequest) -> HttpResponse:
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     query = normalize_query(request.GET.get("q"))
-    page = _page(request, selectors.search_results(query)) if query else None
+    page = _page(request, selectors.search_results(query, request=request)) if query else None
     results = [(article, search_snippet(article)) for article in page] if page else []
-    return render(
+    response = render(
         request, "magazine/search.html", {"query": query, "page": page, "results": results}
     )
+    # Subscribers find articles by words of their body: such a result list is theirs alone.
+    return page_cache.make_private(response)
 
 
 @require_safe
@@ -79,23 +93,100 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "magazine/author_detail.html", context)
 
 
-def _render_article(request: HttpRequest, article: Article, *, preview: bool) -> HttpResponse:
-    context: dict[str, Any] = {
+def _article_context(
+    request: HttpRequest, article: Article, reading: Reading, *, preview: bool
+) -> dict[str, Any]:
+    return {
         "article": article,
+        "reading": reading,
+        "decision": reading.decision,
+        # Only a wall shows the priced offer (one query); other pages carry the plain invitation.
+        "offer": subscription_offer() if reading.paywalled else None,
         "read_also": selectors.read_also(article),
         "preview": preview,
         "canonical_path": article.get_absolute_url(),
     }
-    return render(request, "magazine/article_detail.html", context)
+
+
+def _anonymous_decision(article: Article) -> AccessDecision:
+    # The caller has checked that no licensed IP range covers this visitor and that there is no
+    # gift token or session: the answer is the one every anonymous visitor gets.
+    return article_access(article=article, user=None, client_ip=None)
 
 
 @require_safe
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    if page_cache.is_anonymous_candidate(request):
+        stamp = selectors.published_article_stamp(slug=slug)
+        if stamp is None:
+            raise Http404(_("No article found at this address."))
+        key = page_cache.page_key(request, article_id=stamp[0], updated_at=stamp[1])
+        cached = page_cache.cached_page(key)
+        if cached is not None:
+            return cached
+        article = _live_article(slug)
+        decision = _anonymous_decision(article)
+        reading = reading_for(article, decision)
+        response = render(
+            request,
+            "magazine/article_detail.html",
+            _article_context(request, article, reading, preview=False),
+        )
+        if decision.cacheable_for_anonymous:
+            return page_cache.store_page(key, request, response)
+        return page_cache.make_private(response)
+
+    article = _live_article(slug)
+    # The article page is the only channel that spends (or reports) the monthly meter.
+    reading = reading_for(article, reader_access(request, article, consume_meter=True))
+    response = render(
+        request,
+        "magazine/article_detail.html",
+        _article_context(request, article, reading, preview=False),
+    )
+    return page_cache.make_private(response)
+
+
+def _live_article(slug: str) -> Article:
     article = selectors.published_article(slug=slug)
     if article is None:
         # Drafts and articles scheduled for later do not exist for readers, staff included.
         raise Http404(_("No article found at this address."))
-    return _render_article(request, article, preview=False)
+    return article
+
+
+@require_safe
+def article_print(request: HttpRequest, slug: str) -> HttpResponse:
+    """The article page laid out for paper: same decision (the page's, meter included)."""
+    article = _live_article(slug)
+    reading = reading_for(article, reader_access(request, article, consume_meter=True))
+    context = _article_context(request, article, reading, preview=False)
+    response = render(request, "magazine/article_print.html", context)
+    return page_cache.make_private(response)
+
+
+@require_safe
+def article_json(request: HttpRequest, slug: str) -> JsonResponse:
+    """Title, lead, link and access; the body only when the paywall allows this reader."""
+    article = _live_article(slug)
+    decision = reader_access(request, article, consume_meter=False)
+    reading = reading_for(article, decision)
+    data: dict[str, Any] = {
+        "title": article.title,
+        "lead": article.lead,
+        "url": absolute_url(article.get_absolute_url()),
+        "access": article.access,
+        "paywalled": reading.paywalled,
+        "reason": decision.reason_code,
+        "message": decision.message,
+    }
+    if reading.paywalled:
+        data["teaser_html"] = sanitize(reading.open_html)
+    else:
+        data["body_html"] = sanitize(article.body)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    page_cache.make_private(response)
+    return response
 
 
 @require_safe
@@ -106,9 +197,13 @@ def article_preview(request: HttpRequest, pk: int) -> HttpResponse:
     article = selectors.previewable_article(pk=pk)
     if article is None:
         raise Http404(_("No article found at this address."))
-    response = _render_article(request, article, preview=True)
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    reading = reading_for(article, reader_access(request, article, consume_meter=False))
+    response = render(
+        request,
+        "magazine/article_detail.html",
+        _article_context(request, article, reading, preview=True),
+    )
+    return page_cache.make_private(response)
 
 
 @require_safe

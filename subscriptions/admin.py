@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from subscriptions import services
 from subscriptions.models import (
     ComplimentaryAccess,
     GiftLink,
@@ -180,6 +181,19 @@ class OrganisationAdmin(admin.ModelAdmin):
             .select_related("admin_contact")
             .annotate(seats_used=Count("seat_set", distinct=True))
         )
+
+    # The reading site caches the licensed IP ranges; saving here is what invalidates them.
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        services.licence_ranges_changed()
+
+    def delete_model(self, request: HttpRequest, obj: Organisation) -> None:
+        super().delete_model(request, obj)
+        services.licence_ranges_changed()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Organisation]) -> None:
+        super().delete_queryset(request, queryset)
+        services.licence_ranges_changed()
 
     @admin.display(description=_("seats used"), ordering="seats_used")
     def seats_usage(self, organisation: Organisation) -> str:

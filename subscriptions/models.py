@@ -535,3 +535,110 @@ class MeterRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} — {self.article_id}"
+
+
+class StripeCustomer(models.Model):
+    """The Stripe customer of an account: created once, reused by every later checkout."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reader"),
+        on_delete=models.CASCADE,
+        related_name="stripe_customer",
+    )
+    customer_id = models.CharField(_("Stripe customer id"), max_length=100, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Stripe customer")
+        verbose_name_plural = _("Stripe customers")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.customer_id}"
+
+
+class StripeEvent(models.Model):
+    """A webhook event, recorded in the transaction that processed it: its id is the dedupe key."""
+
+    event_id = models.CharField(_("Stripe event id"), max_length=100, unique=True)
+    type = models.CharField(_("type"), max_length=100, db_index=True)
+    stripe_created = models.DateTimeField(_("created at Stripe"), null=True, blank=True)
+    processed_at = models.DateTimeField(_("processed at"))
+
+    class Meta:
+        verbose_name = _("Stripe event")
+        verbose_name_plural = _("Stripe events")
+        ordering = ("-processed_at",)
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"
+
+
+class Invoice(models.Model):
+    """Local copy of a Stripe invoice, listed on the reader's account page."""
+
+    stripe_invoice_id = models.CharField(_("Stripe invoice id"), max_length=100, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reader"),
+        on_delete=models.CASCADE,
+        related_name="invoices",
+    )
+    subscription = models.ForeignKey(
+        Subscription,
+        verbose_name=_("subscription"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invoices",
+    )
+    number = models.CharField(_("number"), max_length=100, blank=True)
+    status = models.CharField(_("status"), max_length=20)
+    amount_due = models.IntegerField(_("amount due (cents)"), default=0)
+    amount_paid = models.IntegerField(_("amount paid (cents)"), default=0)
+    currency = models.CharField(_("currency"), max_length=3, default="eur")
+    hosted_invoice_url = models.URLField(_("hosted invoice page"), max_length=500, blank=True)
+    invoice_pdf = models.URLField(_("PDF"), max_length=500, blank=True)
+    stripe_created = models.DateTimeField(_("issued at"))
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ("-stripe_created",)
+
+    def __str__(self) -> str:
+        return self.number or self.stripe_invoice_id
+
+    @property
+    def amount_paid_display(self) -> str:
+        from subscriptions.paywall import format_price
+
+        return format_price(self.amount_paid, self.currency)
+
+    @property
+    def amount_due_display(self) -> str:
+        from subscriptions.paywall import format_price
+
+        return format_price(self.amount_due, self.currency)
+
+
+class BillingEmail(models.Model):
+    """One row per billing email sent: its key makes a redelivered event send nothing twice."""
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=40)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reader"),
+        on_delete=models.CASCADE,
+        related_name="billing_emails",
+    )
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("billing email")
+        verbose_name_plural = _("billing emails")
+        ordering = ("-sent_at",)
+
+    def __str__(self) -> str:
+        return self.key

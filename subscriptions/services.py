@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
 # Its own salt: a token signed for anything else (sessions, unsubscribe links) is no gift.
 GIFT_LINK_SALT = "kiosque.subscriptions.gift-link"
 GIFT_QUERY_PARAMETER = "cadeau"
+# Bumped whenever an organisation, its IP ranges or its dates change: the reading site keeps
+# the list of licensed ranges in memory and reloads it when this value moves.
+LICENCE_RANGES_VERSION_KEY = "kiosque:paywall:licence-ranges-version"
 
 
 def month_start(now: datetime) -> date:
@@ -145,3 +149,10 @@ def gift_link_revoke(*, gift: GiftLink, by: User, now: datetime | None = None) -
         gift.revoked_at = now or timezone.now()
         gift.save(update_fields=["revoked_at"])
     return gift
+
+
+def licence_ranges_changed() -> None:
+    """Make every process reload the licensed IP ranges (after the current transaction)."""
+    from uuid import uuid4
+
+    transaction.on_commit(lambda: cache.set(LICENCE_RANGES_VERSION_KEY, uuid4().hex, timeout=None))

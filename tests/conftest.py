@@ -23,6 +23,16 @@ def _no_language_leak() -> Iterator[None]:
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: cached pages and licence ranges never leak across."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def reader(db) -> User:  # type: ignore[no-untyped-def]
     """A registered reader without a subscription."""
@@ -100,4 +110,19 @@ def company_member(db) -> User:  # type: ignore[no-untyped-def]
     user = UserFactory(email="agent@acme-relation.fr", first_name="Nora", last_name="Petit")
     verified_email(user)
     OrganisationFactory(name="Acme Relation", seats=5, domains=["acme-relation.fr"])
+    return user
+
+
+# --- events personas ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def event_staff(db) -> User:  # type: ignore[no-untyped-def]
+    """A member of staff allowed to check attendees in (and nothing else)."""
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(email="accueil@example.com", first_name="Malik", last_name="Ferrand")
+    user.is_staff = True
+    user.save()
+    user.user_permissions.add(Permission.objects.get(codename="checkin_registration"))
     return user

@@ -182,3 +182,77 @@ def verified_email(user: User, email: str | None = None, *, verified: bool = Tru
         defaults={"verified": verified, "primary": email is None or email == user.email},
     )
     return user
+
+
+# --- events ------------------------------------------------------------------------------------
+
+
+class VenueFactory(DjangoModelFactory):
+    class Meta:
+        model = "events.Venue"
+
+    name = "Terrass'Hôtel"
+    address = "12-14 rue Joseph de Maistre"
+    postal_code = "75018"
+    city = "Paris"
+    access_notes = "Métro Blanche. Le débat a lieu au 7e étage."
+    latitude = "48.885900"
+    longitude = "2.331800"
+
+
+class SpeakerFactory(DjangoModelFactory):
+    class Meta:
+        model = "events.Speaker"
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Intervenante {n}")
+    slug = factory.Sequence(lambda n: f"intervenante-{n}")
+    role = "Directrice de l'expérience client"
+    company = "Orange"
+
+
+class EventFactory(DjangoModelFactory):
+    """A published, scheduled event three weeks ahead, registration open now."""
+
+    class Meta:
+        model = "events.Event"
+
+    name = factory.Sequence(lambda n: f"ECTFF {n}")
+    slug = factory.Sequence(lambda n: f"ectff-{n}")
+    edition = "13e édition"
+    summary = "Le forum de l'expérience client."
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=21))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=8))
+    venue = factory.SubFactory(VenueFactory)
+    status = "scheduled"
+    is_published = True
+    registration_opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=10))
+    registration_closes_at = factory.LazyAttribute(lambda o: o.starts_at - timedelta(hours=2))
+    refund_days_before = 7
+    organiser_email = "evenements@example.com"
+
+
+class SessionFactory(DjangoModelFactory):
+    class Meta:
+        model = "events.Session"
+
+    event = factory.SubFactory(EventFactory)
+    title = factory.Sequence(lambda n: f"Master class {n}")
+    kind = "masterclass"
+    starts_at = factory.LazyAttribute(lambda o: o.event.starts_at + timedelta(hours=2))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=1))
+    room = "Salle Seine"
+    track = "Master classes"
+    capacity = None
+
+
+class TicketTypeFactory(DjangoModelFactory):
+    """A free ticket with 50 seats; pass ``session=`` for a per-session ticket."""
+
+    class Meta:
+        model = "events.TicketType"
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: f"Entrée {n}")
+    capacity = 50
+    price_cents = 0

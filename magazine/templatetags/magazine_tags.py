@@ -157,6 +157,15 @@ def article_structured_data(article: Article) -> dict[str, Any]:
         "keywords": [tag.name for tag in article.tags.all()],
         "inLanguage": "fr",
         "isAccessibleForFree": article.access == Article.Access.FREE,
+        # The paywalled section's selector, as Google asks of paywalled content (the element
+        # exists only in pages served to readers who may read it).
+        "hasPart": None
+        if article.access == Article.Access.FREE
+        else {
+            "@type": "WebPageElement",
+            "isAccessibleForFree": False,
+            "cssSelector": ".paywalled-content",
+        },
         "publisher": {
             "@type": "Organization",
             "name": settings.SITE_NAME,
@@ -190,3 +199,18 @@ def website_json_ld() -> SafeString:
 @register.filter
 def access_label(article: Article) -> str:
     return str(article.get_access_display())
+
+
+@register.simple_tag
+def language_url(path: str, language_code: str) -> str:
+    """``path`` in another language: a plain link, so that pages carry no CSRF token.
+
+    Every public path exists in each language, the default one without a prefix
+    (i18n_patterns with prefix_default_language=False): swapping the prefix is enough, and
+    costs no URL resolution on the anonymous fast path.
+    """
+    default = settings.LANGUAGE_CODE
+    current = _language()
+    if current != default and path.startswith(f"/{current}/"):
+        path = path[len(current) + 1 :]
+    return path if language_code == default else f"/{language_code}{path}"

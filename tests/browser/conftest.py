@@ -33,8 +33,10 @@ def browser() -> Iterator[object]:
             f"Chromium is required for the browser tests at {CHROMIUM}: "
             "run `make test` (it installs Debian's chromium) or `apt-get install chromium`."
         )
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait as long as actions do (5 s by default): a loaded CI machine is slow.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
@@ -50,6 +52,22 @@ def page(browser, live_server):  # type: ignore[no-untyped-def]
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):  # type: ignore[no-untyped-def]
+    """Open a desktop page in a fresh context (its own cookies): a second person at the site."""
+    contexts = []
+
+    def open_page():  # type: ignore[no-untyped-def]
+        context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

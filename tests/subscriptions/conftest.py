@@ -31,3 +31,7 @@ def subscriber_article(db) -> Article:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def paywall_settings(db) -> PaywallSettings:  # type: ignore[no-untyped-def]
     return PaywallSettings.load()
+
+
+# Stripe simulator fixtures (tests/subscriptions/test_stripe_*, test_webhooks*, test_checkout*).
+from tests.subscriptions.stripe_fixtures import stripe_sim  # noqa: E402, F401

@@ -1,0 +1,224 @@
+"""Subscribing and managing a subscription: thin views over subscriptions.sync."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from subscriptions import stripe_gateway, sync
+from subscriptions.models import Invoice, PaywallSettings, Plan, StripeCustomer, Subscription
+from subscriptions.paywall import format_price
+
+SIMULATED_CARDS = (
+    ("visa", gettext_lazy("Card accepted (4242 4242 4242 4242)")),
+    ("declined", gettext_lazy("Card declined (4000 0000 0000 0002)")),
+    ("3ds", gettext_lazy("Card requiring 3-D Secure (4000 0027 6000 3184)")),
+)
+
+
+def _plans_url() -> str:
+    try:
+        return reverse("subscriptions:plans")
+    except NoReverseMatch:  # the plans page belongs to another module of the app
+        return "/"
+
+
+@login_required
+@require_POST
+def checkout(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = get_object_or_404(Plan.objects.active(), pk=plan_id)
+    try:
+        url = sync.checkout_start(
+            user=request.user,  # type: ignore[arg-type]
+            plan=plan,
+            success_url=request.build_absolute_uri(reverse("billing:checkout_return")),
+            cancel_url=request.build_absolute_uri(_plans_url()),
+        )
+    except sync.AlreadySubscribed:
+        messages.info(request, _("You already have a subscription: no need to pay twice."))
+        return redirect("billing:account")
+    except stripe_gateway.GatewayError:
+        messages.error(
+            request, _("Payment is unavailable for the moment. Please try again in a few minutes.")
+        )
+        return HttpResponseRedirect(_plans_url())
+    return HttpResponseRedirect(url)
+
+
+@login_required
+@require_GET
+def checkout_return(request: HttpRequest) -> HttpResponse:
+    session_id = request.GET.get("session_id", "")
+    active = Subscription.objects.active().filter(user=request.user).first()
+    if active is None and session_id:
+        # Only a shortcut: the same sync as the webhook, from what Stripe says about the session.
+        synced = sync.checkout_return_sync(user=request.user, session_id=session_id)  # type: ignore[arg-type]
+        if synced is not None and synced.status in ("active", "trialing"):
+            active = synced
+    return render(
+        request,
+        "billing/checkout_return.html",
+        {"subscription": active, "session_id": session_id},
+    )
+
+
+def _live_subscription(user: Any) -> Subscription | None:
+    return (
+        Subscription.objects.filter(user=user)
+        .exclude(status__in=("incomplete_expired",))
+        .select_related("plan")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+@login_required
+@require_GET
+def account(request: HttpRequest) -> HttpResponse:
+    subscription = _live_subscription(request.user)
+    grace_ends = None
+    if subscription and subscription.status == "past_due" and subscription.past_due_since:
+        grace_ends = subscription.past_due_since + PaywallSettings.load().past_due_grace
+    return render(
+        request,
+        "billing/account.html",
+        {
+            "subscription": subscription,
+            "grants_access": bool(
+                subscription
+                and subscription.grants_access(
+                    timezone.now(), PaywallSettings.load().past_due_grace
+                )
+            ),
+            "grace_ends": grace_ends,
+            "invoices": Invoice.objects.filter(user=request.user)[:24],
+            "has_customer": StripeCustomer.objects.filter(user=request.user).exists(),
+            "plans_url": _plans_url(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def portal(request: HttpRequest) -> HttpResponse:
+    link = StripeCustomer.objects.filter(user=request.user).first()
+    if link is None:
+        messages.info(request, _("You have no subscription to manage yet."))
+        return HttpResponseRedirect(_plans_url())
+    try:
+        session = stripe_gateway.billing_portal_session_create(
+            customer=link.customer_id,
+            return_url=request.build_absolute_uri(reverse("billing:account")),
+        )
+    except stripe_gateway.GatewayError:
+        messages.error(request, _("The customer portal is unavailable for the moment."))
+        return redirect("billing:account")
+    return HttpResponseRedirect(session["url"])
+
+
+# --- simulated Stripe pages (DEBUG and tests only) -------------------------------------------
+
+
+def _simulator() -> Any:
+    if not stripe_gateway.is_simulated():
+        raise Http404("The Stripe simulator is off.")
+    return stripe_gateway.simulator()
+
+
+@require_http_methods(["GET", "POST"])
+def simulator_checkout(request: HttpRequest, session_id: str) -> HttpResponse:
+    from subscriptions.stripe_simulator import StripeAPIError
+
+    simulator = _simulator()
+    try:
+        session = simulator.checkout_session(session_id)
+    except StripeAPIError as error:
+        raise Http404(error.message) from error
+    error_message = ""
+    if request.method == "POST" and session["status"] == "open":
+        card = request.POST.get("card", "")
+        if card not in dict(SIMULATED_CARDS):
+            error_message = _("Choose one of the test cards.")
+        else:
+            try:
+                completed = simulator.complete_checkout(
+                    session_id, card=card, tax_id=request.POST.get("tax_id", "").strip() or None
+                )
+            except StripeAPIError as error:
+                error_message = _("Payment refused: %(reason)s") % {"reason": error.message}
+            else:
+                return HttpResponseRedirect(completed["success_url"])
+    status = 402 if error_message else 200
+    for line in session["line_items"]:
+        line["display"] = format_price(line["price"]["unit_amount"], line["price"]["currency"])
+    plan = None
+    if session["line_items"]:
+        plan = Plan.objects.filter(stripe_price_id=session["line_items"][0]["price"]["id"]).first()
+    return render(
+        request,
+        "billing/simulator_checkout.html",
+        {
+            "session": session,
+            "plan": plan,
+            "cards": SIMULATED_CARDS,
+            "error_message": error_message,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def simulator_portal(request: HttpRequest, session_id: str) -> HttpResponse:
+    from subscriptions.stripe_simulator import StripeAPIError
+
+    simulator = _simulator()
+    try:
+        portal_data = simulator.portal_session(session_id)
+    except StripeAPIError as error:
+        raise Http404(error.message) from error
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            simulator.portal_action(
+                session_id,
+                action,
+                subscription=request.POST.get("subscription", ""),
+                card=request.POST.get("card", "visa"),
+            )
+        except StripeAPIError as error:
+            messages.error(request, error.message)
+        return redirect("billing:simulator_portal", session_id=session_id)
+    return render(
+        request,
+        "billing/simulator_portal.html",
+        {**portal_data, "cards": SIMULATED_CARDS},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def simulator_invoice(request: HttpRequest, invoice_id: str) -> HttpResponse:
+    from subscriptions.stripe_simulator import StripeAPIError
+
+    simulator = _simulator()
+    try:
+        invoice = simulator.invoice_page(invoice_id)
+    except StripeAPIError as error:
+        raise Http404(error.message) from error
+    if request.method == "POST" and invoice["status"] == "open":
+        try:
+            simulator.authenticate_invoice(
+                invoice_id, succeed=request.POST.get("action") == "authenticate"
+            )
+        except StripeAPIError as error:
+            messages.error(request, error.message)
+        return redirect("billing:simulator_invoice", invoice_id=invoice_id)
+    return render(request, "billing/simulator_invoice.html", {"invoice": invoice})

@@ -1,0 +1,304 @@
+"""Billing workflows: checkout, and the one synchronisation that webhooks, the return page and
+reconciliation all run, so local state only ever comes from what Stripe says now."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from subscriptions import stripe_gateway
+from subscriptions.models import Invoice, Plan, StripeCustomer, Subscription
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+# A reader in one of these states already pays (or is asked to fix a card): no second checkout.
+LIVE_STATUSES = ("active", "trialing", "past_due")
+
+
+class AlreadySubscribed(Exception):
+    """The reader has a live subscription: sending them to pay again would bill them twice."""
+
+
+def _timestamp(value: Any) -> datetime | None:
+    return datetime.fromtimestamp(int(value), tz=UTC) if value else None
+
+
+def customer_for_user(*, user: User) -> str:
+    """The reader's Stripe customer id, created on first need and reused afterwards."""
+    existing = StripeCustomer.objects.filter(user=user).values_list("customer_id", flat=True)
+    if existing:
+        return existing[0]
+    with transaction.atomic():
+        # Lock the account so that two quick clicks cannot create two customers.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        found = StripeCustomer.objects.filter(user=user).first()
+        if found is not None:
+            return found.customer_id
+        customer = stripe_gateway.customer_create(
+            email=user.email,
+            name=user.get_full_name(),
+            metadata={"user_id": str(user.pk)},
+            idempotency_key=f"kiosque-customer-{user.pk}",
+        )
+        StripeCustomer.objects.create(user=user, customer_id=customer["id"])
+        return str(customer["id"])
+
+
+def has_live_subscription(*, user: User) -> bool:
+    return Subscription.objects.filter(user=user, status__in=LIVE_STATUSES).exists()
+
+
+def checkout_start(*, user: User, plan: Plan, success_url: str, cancel_url: str) -> str:
+    """Open a Stripe Checkout Session for ``plan`` and return the address to send the reader to."""
+    if has_live_subscription(user=user):
+        raise AlreadySubscribed
+    customer_id = customer_for_user(user=user)
+    # A payment whose webhook has not arrived yet must not be paid a second time: ask Stripe.
+    for stripe_subscription in stripe_gateway.subscription_list(customer=customer_id):
+        if stripe_subscription["status"] in LIVE_STATUSES:
+            subscription_sync(stripe_subscription=stripe_subscription)
+            raise AlreadySubscribed
+    metadata = {"user_id": str(user.pk), "plan_id": str(plan.pk)}
+    subscription_data: dict[str, Any] = {"metadata": metadata}
+    if plan.trial_days:
+        subscription_data["trial_period_days"] = plan.trial_days
+    separator = "&" if "?" in success_url else "?"
+    session = stripe_gateway.checkout_session_create(
+        {
+            "mode": "subscription",
+            "customer": customer_id,
+            "client_reference_id": str(user.pk),
+            "line_items": [{"price": plan.stripe_price_id, "quantity": 1}],
+            "locale": "fr",
+            "automatic_tax": {"enabled": True},
+            "allow_promotion_codes": True,
+            "billing_address_collection": "required",
+            "tax_id_collection": {"enabled": True},
+            # Stripe requires both to save the collected address and company name for tax.
+            "customer_update": {"address": "auto", "name": "auto"},
+            "subscription_data": subscription_data,
+            "metadata": metadata,
+            "success_url": f"{success_url}{separator}session_id={{CHECKOUT_SESSION_ID}}",
+            "cancel_url": cancel_url,
+        }
+    )
+    return str(session["url"])
+
+
+def _user_for_customer(customer_id: str, metadata: dict[str, Any]) -> User | None:
+    link = StripeCustomer.objects.select_related("user").filter(customer_id=customer_id).first()
+    if link is not None:
+        return link.user  # type: ignore[return-value]
+    user_id = (metadata or {}).get("user_id")
+    if not user_id or not str(user_id).isdigit():
+        return None
+    user = get_user_model().objects.filter(pk=int(user_id)).first()
+    if user is not None and not StripeCustomer.objects.filter(user=user).exists():
+        StripeCustomer.objects.create(user=user, customer_id=customer_id)
+    return user  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    subscription: Subscription
+    previous_status: str | None
+    changed_fields: tuple[str, ...]
+
+
+_SYNCED_FIELDS = (
+    "user_id",
+    "plan_id",
+    "stripe_customer_id",
+    "status",
+    "current_period_end",
+    "cancel_at_period_end",
+    "trial_end",
+    "past_due_since",
+)
+
+
+def subscription_sync(*, stripe_subscription: dict[str, Any]) -> SyncResult | None:
+    """Upsert the local copy of a Stripe subscription; None when the customer is not ours."""
+    from subscriptions import emails
+
+    data = stripe_subscription
+    customer_id = str(data["customer"])
+    with transaction.atomic():
+        # The customer row serialises every sync of one reader, even before the local
+        # subscription exists (two webhooks for a new subscription arrive together).
+        StripeCustomer.objects.select_for_update().filter(customer_id=customer_id).first()
+        user = _user_for_customer(customer_id, data.get("metadata") or {})
+        if user is None:
+            logger.warning("Stripe subscription %s belongs to no known reader", data["id"])
+            return None
+        local = (
+            Subscription.objects.select_for_update()
+            .filter(stripe_subscription_id=data["id"])
+            .first()
+        )
+        before = {name: getattr(local, name) for name in _SYNCED_FIELDS} if local else {}
+        previous_status = local.status if local else None
+        previous_cancel = local.cancel_at_period_end if local else False
+        if local is None:
+            local = Subscription(stripe_subscription_id=data["id"])
+        items = (data.get("items") or {}).get("data") or []
+        item = items[0] if items else {}
+        price_id = (item.get("price") or {}).get("id")
+        local.user = user
+        local.plan = Plan.objects.filter(stripe_price_id=price_id).first() if price_id else None
+        local.stripe_customer_id = customer_id
+        local.status = data["status"]
+        # Current API versions moved the period to the items; older payloads kept it on top.
+        local.current_period_end = _timestamp(
+            item.get("current_period_end") or data.get("current_period_end")
+        )
+        local.cancel_at_period_end = bool(data.get("cancel_at_period_end"))
+        local.trial_end = _timestamp(data.get("trial_end"))
+        if local.status == Subscription.Status.PAST_DUE:
+            if previous_status != Subscription.Status.PAST_DUE or local.past_due_since is None:
+                local.past_due_since = timezone.now()
+        else:
+            local.past_due_since = None
+        after = {name: getattr(local, name) for name in _SYNCED_FIELDS}
+        changed = tuple(name for name in _SYNCED_FIELDS if before.get(name) != after[name])
+        if changed or local.pk is None:
+            local.save()
+        live = (Subscription.Status.ACTIVE, Subscription.Status.TRIALING)
+        if local.status in live and previous_status not in live:
+            emails.queue(kind="welcome", user=user, key=f"welcome:{local.stripe_subscription_id}",
+                         subscription=local)  # fmt: skip
+        if local.cancel_at_period_end and not previous_cancel and local.status in live:
+            emails.queue(
+                kind="cancellation",
+                user=user,
+                key=f"cancellation:{local.stripe_subscription_id}:{data.get('cancel_at') or ''}",
+                subscription=local,
+            )
+        return SyncResult(local, previous_status, changed)
+
+
+def subscription_sync_by_id(*, subscription_id: str) -> SyncResult | None:
+    """Re-read the subscription from Stripe and upsert it: order of events does not matter."""
+    return subscription_sync(
+        stripe_subscription=stripe_gateway.subscription_retrieve(subscription_id)
+    )
+
+
+def invoice_subscription_id(invoice: dict[str, Any]) -> str | None:
+    parent = invoice.get("parent") or {}
+    details = parent.get("subscription_details") or {}
+    return details.get("subscription") or invoice.get("subscription") or None
+
+
+def invoice_sync(*, stripe_invoice: dict[str, Any]) -> Invoice | None:
+    """Upsert the local copy of an invoice shown on the account page."""
+    data = stripe_invoice
+    customer_id = str(data["customer"])
+    with transaction.atomic():
+        user = _user_for_customer(customer_id, {})
+        if user is None:
+            return None
+        subscription_id = invoice_subscription_id(data)
+        subscription = (
+            Subscription.objects.filter(stripe_subscription_id=subscription_id).first()
+            if subscription_id
+            else None
+        )
+        invoice, _created = Invoice.objects.update_or_create(
+            stripe_invoice_id=data["id"],
+            defaults={
+                "user": user,
+                "subscription": subscription,
+                "number": data.get("number") or "",
+                "status": data.get("status") or "",
+                "amount_due": int(data.get("amount_due") or 0),
+                "amount_paid": int(data.get("amount_paid") or 0),
+                "currency": data.get("currency") or "eur",
+                "hosted_invoice_url": data.get("hosted_invoice_url") or "",
+                "invoice_pdf": data.get("invoice_pdf") or "",
+                "stripe_created": _timestamp(data.get("created")) or timezone.now(),
+            },
+        )
+        return invoice
+
+
+def checkout_return_sync(*, user: User, session_id: str) -> Subscription | None:
+    """On the return page: fetch the session and run the webhook's own sync to save a wait."""
+    customer_id = StripeCustomer.objects.filter(user=user).values_list("customer_id", flat=True)
+    if not customer_id or not session_id.startswith("cs_"):
+        return None
+    try:
+        session = stripe_gateway.checkout_session_retrieve(session_id)
+    except stripe_gateway.GatewayError:
+        return None
+    # Another reader's session id pasted in the address grants nothing to this one.
+    if session.get("customer") != customer_id[0] or not session.get("subscription"):
+        return None
+    result = subscription_sync_by_id(subscription_id=session["subscription"])
+    return result.subscription if result else None
+
+
+@dataclass(frozen=True)
+class Drift:
+    stripe_subscription_id: str
+    fields: tuple[str, ...]
+    before: str | None
+    after: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.stripe_subscription_id}: {self.before or 'missing'} → {self.after} "
+            f"({', '.join(self.fields)})"
+        )
+
+
+def reconcile() -> list[Drift]:
+    """Compare every local subscription with Stripe and correct the local copy."""
+    drifts: list[Drift] = []
+    seen: set[str] = set()
+    for data in stripe_gateway.subscription_list(status="all"):
+        seen.add(data["id"])
+        result = subscription_sync(stripe_subscription=data)
+        if result is not None and result.changed_fields:
+            drifts.append(
+                Drift(data["id"], result.changed_fields, result.previous_status, data["status"])
+            )
+    orphans = (
+        Subscription.objects.filter(status__in=LIVE_STATUSES)
+        .exclude(stripe_subscription_id__isnull=True)
+        .exclude(stripe_subscription_id__in=seen)
+    )
+    for local in orphans:
+        try:
+            result = subscription_sync_by_id(subscription_id=str(local.stripe_subscription_id))
+        except stripe_gateway.InvalidRequest as error:
+            if error.code != "resource_missing":
+                raise
+            # Stripe has never heard of it (deleted test data, wrong account): no paid access.
+            previous = local.status
+            local.status = Subscription.Status.CANCELED
+            local.past_due_since = None
+            local.save(update_fields=["status", "past_due_since", "updated_at"])
+            drifts.append(
+                Drift(str(local.stripe_subscription_id), ("status",), previous, "canceled")
+            )
+            continue
+        if result is not None and result.changed_fields:
+            drifts.append(
+                Drift(
+                    str(local.stripe_subscription_id),
+                    result.changed_fields,
+                    result.previous_status,
+                    result.subscription.status,
+                )
+            )
+    return drifts

@@ -1,0 +1,167 @@
+"""A subscriber's page is never cached for anyone else; anonymous pages are, briefly."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from magazine.models import Article
+from magazine.page_cache import CACHE_HEADER
+from subscriptions import services
+from subscriptions.models import GiftLink
+from tests.factories import OrganisationFactory
+from tests.magazine.paywall_helpers import MARKER, TEASER_WORD, premium_article
+
+pytestmark = pytest.mark.django_db
+
+LICENSED_IP = "192.0.2.44"
+
+
+@pytest.fixture
+def article() -> Article:
+    return premium_article()
+
+
+def test_anonymous_page_is_cached_publicly_and_served_from_the_cache(
+    client: Client, article: Article
+) -> None:
+    first = client.get(article.get_absolute_url())
+    second = client.get(article.get_absolute_url())
+
+    assert first[CACHE_HEADER] == "miss"
+    assert second[CACHE_HEADER] == "hit"
+    assert second.content == first.content
+    for response in (first, second):
+        assert "public" in response["Cache-Control"]
+        assert "max-age=60" in response["Cache-Control"]
+        assert "Cookie" in response["Vary"]
+        assert not response.cookies
+    assert MARKER not in second.content.decode()
+
+
+def test_subscriber_page_is_private_and_never_reaches_an_anonymous_reader(
+    client: Client, article: Article, subscriber: User
+) -> None:
+    subscriber_client = Client()
+    subscriber_client.force_login(subscriber)
+
+    full = subscriber_client.get(article.get_absolute_url())
+    anonymous = client.get(article.get_absolute_url())
+
+    assert MARKER in full.content.decode()
+    assert "private" in full["Cache-Control"] and "no-store" in full["Cache-Control"]
+    assert "Cookie" in full["Vary"]
+    assert CACHE_HEADER not in full
+    assert MARKER not in anonymous.content.decode()
+    assert TEASER_WORD in anonymous.content.decode()
+
+
+def test_cached_anonymous_page_is_not_served_to_a_subscriber(
+    client: Client, article: Article, subscriber: User
+) -> None:
+    client.get(article.get_absolute_url())
+    assert client.get(article.get_absolute_url())[CACHE_HEADER] == "hit"
+
+    subscriber_client = Client()
+    subscriber_client.force_login(subscriber)
+    response = subscriber_client.get(article.get_absolute_url())
+
+    assert MARKER in response.content.decode()
+    assert CACHE_HEADER not in response
+
+
+def test_ip_licence_reader_never_gets_a_cached_teaser_and_is_never_cached(
+    client: Client, article: Article
+) -> None:
+    OrganisationFactory(ip_ranges=["192.0.2.0/24"])
+    client.get(article.get_absolute_url())  # an outside visitor fills the cache
+    assert client.get(article.get_absolute_url())[CACHE_HEADER] == "hit"
+
+    inside = Client(REMOTE_ADDR=LICENSED_IP)
+    first = inside.get(article.get_absolute_url())
+    second = inside.get(article.get_absolute_url())
+    outside = client.get(article.get_absolute_url())
+
+    for response in (first, second):
+        assert MARKER in response.content.decode()
+        assert CACHE_HEADER not in response
+        assert "no-store" in response["Cache-Control"]
+    assert MARKER not in outside.content.decode()
+
+
+def test_new_ip_range_saved_through_the_service_applies_at_once(
+    client: Client,
+    article: Article,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    inside = Client(REMOTE_ADDR=LICENSED_IP)
+    assert MARKER not in inside.get(article.get_absolute_url()).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        OrganisationFactory(ip_ranges=["192.0.2.0/24"])
+        services.licence_ranges_changed()
+
+    assert MARKER in inside.get(article.get_absolute_url()).content.decode()
+
+
+def test_gift_link_visit_is_never_cached(
+    client: Client, article: Article, subscriber: User
+) -> None:
+    gift = services.gift_link_create(sender=subscriber, article=article)
+    url = services.gift_link_path(gift)
+
+    first = client.get(url)
+    second = client.get(url)
+
+    for response in (first, second):
+        assert MARKER in response.content.decode()
+        assert CACHE_HEADER not in response
+        assert "no-store" in response["Cache-Control"]
+    assert MARKER not in client.get(article.get_absolute_url()).content.decode()
+    assert GiftLink.objects.count() == 1
+
+
+def test_editing_the_article_refreshes_the_cached_page(client: Client, article: Article) -> None:
+    client.get(article.get_absolute_url())
+    article.title = "Un titre corrigé"
+    article.save()
+
+    response = client.get(article.get_absolute_url())
+
+    assert response[CACHE_HEADER] == "miss"
+    assert "Un titre corrigé" in response.content.decode()
+
+
+def test_cache_hit_costs_one_small_query(client: Client, article: Article) -> None:
+    client.get(article.get_absolute_url())
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(article.get_absolute_url())
+
+    assert response[CACHE_HEADER] == "hit"
+    assert len(queries) == 1
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "reader", "subscriber"])
+def test_article_page_query_count_is_fixed_per_persona(
+    client: Client, settings, persona: str, request: pytest.FixtureRequest
+) -> None:  # type: ignore[no-untyped-def]
+    settings.KIOSQUE_ANONYMOUS_PAGE_CACHE_SECONDS = 0
+    request.getfixturevalue("weekly_plan")
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    first, second = premium_article(), premium_article(slug="autre", title="Autre")
+    for related in range(5):
+        second.related.add(premium_article(slug=f"lie-{related}", title=f"Lié {related}"))
+
+    counts = []
+    for article in (first, second):
+        client.get(article.get_absolute_url())  # warm the meter row and process caches
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(article.get_absolute_url()).status_code == 200
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
