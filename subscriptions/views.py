@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.ratelimits import rate_limit
 from magazine.models import Article
 from magazine.page_cache import make_private
 from subscriptions import network, selectors, services
-from subscriptions.models import GiftLink, Organisation, PaywallSettings, Plan
+from subscriptions.models import GiftLink, Organisation, PaywallSettings, Plan, Subscription
 from subscriptions.paywall import format_price
 
 
@@ -38,7 +39,15 @@ def plans(request: HttpRequest) -> HttpResponse:
         )
         for plan in Plan.objects.active().order_by("display_order", "amount")
     ]
-    return render(request, "subscriptions/plans.html", {"offers": offers})
+    has_subscription = (
+        request.user.is_authenticated
+        and Subscription.objects.active().filter(user=request.user).exists()
+    )
+    return render(
+        request,
+        "subscriptions/plans.html",
+        {"offers": offers, "has_subscription": has_subscription},
+    )
 
 
 def _gift_url(gift: GiftLink) -> str:
@@ -47,6 +56,7 @@ def _gift_url(gift: GiftLink) -> str:
 
 @require_POST
 @login_required
+@rate_limit("gift_links")
 def gift_create(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article.objects.published(), slug=slug)
     try:
@@ -103,6 +113,7 @@ def gift_links(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
+@rate_limit("gift_links")
 def gift_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     gift = _own_gift(request, pk)
     services.gift_link_revoke(gift=gift, by=request.user)  # type: ignore[arg-type]

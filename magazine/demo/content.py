@@ -14,6 +14,40 @@ from zoneinfo import ZoneInfo
 PARIS = ZoneInfo("Europe/Paris")
 CREDIT = "Relation Client Magazine / illustration"
 
+# The headline offer is weekly and under 3 €; longer plans are shown with their weekly price.
+PLANS = [
+    {
+        "stripe_price_id": "price_demo_hebdo",
+        "name": "Hebdo",
+        "amount": 249,
+        "interval": "week",
+        "interval_count": 1,
+        "trial_days": 0,
+        "display_order": 1,
+        "active": True,
+    },
+    {
+        "stripe_price_id": "price_demo_mensuel",
+        "name": "Mensuel",
+        "amount": 990,
+        "interval": "month",
+        "interval_count": 1,
+        "trial_days": 7,
+        "display_order": 2,
+        "active": True,
+    },
+    {
+        "stripe_price_id": "price_demo_annuel",
+        "name": "Annuel",
+        "amount": 11900,
+        "interval": "year",
+        "interval_count": 1,
+        "trial_days": 0,
+        "display_order": 3,
+        "active": True,
+    },
+]
+
 EDITOR_EMAIL = "editeur@kiosque.local"
 EDITOR_PASSWORD = "kiosque-demo-2025"  # noqa: S105 - a documented demo password, printed on purpose
 EDITOR_FIRST_NAME = "Camille"

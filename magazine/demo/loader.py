@@ -267,6 +267,16 @@ def _load_articles(
     return articles
 
 
+def _load_plans(result: DemoResult) -> None:
+    from subscriptions.models import Plan
+
+    for item in content.PLANS:
+        _, created = Plan.objects.update_or_create(
+            stripe_price_id=item["stripe_price_id"], defaults=item
+        )
+        result.count("plans", created=created, changed=False)
+
+
 def demo_load(*, stdout: Writer | None = None) -> DemoResult:
     """Create or refresh the demo rubriques, tags, authors, articles and editor account."""
     result = DemoResult()
@@ -276,6 +286,7 @@ def demo_load(*, stdout: Writer | None = None) -> DemoResult:
         authors = _load_authors(result, stdout)
         editor = _load_editor(result)
         _load_articles(result, rubriques, tags, authors, editor, stdout)
+        _load_plans(result)
     with translation.override(settings.LANGUAGE_CODE):
         result.admin_url = f"{settings.SITE_URL}{reverse('admin:index')}"
     return result

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from events.demo import events_demo_load
 from magazine.demo.loader import demo_load
 
 
@@ -32,7 +33,10 @@ class Command(BaseCommand):
                 )
             )
         result = demo_load(stdout=self.stdout)
-        for kind in ("rubriques", "tags", "authors", "articles", "editors"):
+        events_result = events_demo_load()
+        result.created.update(events_result.created)
+        kinds = ["rubriques", "tags", "authors", "articles", "editors", "plans"]
+        for kind in [*kinds, *sorted(set(events_result.created) - set(kinds))]:
             self.stdout.write(
                 _("%(kind)s: %(created)s created, %(updated)s updated")
                 % {
