@@ -13,6 +13,7 @@ access, and snippets come from the lead only.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,13 @@ MAX_QUERY_LENGTH = 200
 SNIPPET_WORDS = 40
 TEASER_CANDIDATES = 200
 _ALL_ACCESS = frozenset(Article.Access.values)
+# Where one block ends and the next begins. Stripping tags alone would glue the last word of a
+# paragraph to the first of the next ("forum.Deuxième"), which PostgreSQL parses as one host
+# name: neither word could then be found.
+_BLOCK_BOUNDARY = re.compile(
+    r"<(?=/?(?:p|h[1-6]|li|ul|ol|blockquote|figure|figcaption|table|thead|tbody|tr|th|td|br|hr)\b)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -76,7 +84,7 @@ def search_scope(request: HttpRequest) -> SearchScope:
 
 
 def teaser_text(article_body: str) -> str:
-    return html.unescape(strip_tags(split_body(article_body)[0]))
+    return html.unescape(strip_tags(_BLOCK_BOUNDARY.sub(" <", split_body(article_body)[0])))
 
 
 def normalize_query(raw: str | None) -> str:

@@ -7,3 +7,11 @@ from django.utils.translation import gettext_lazy as _
 class NewslettersConfig(AppConfig):
     name = "newsletters"
     verbose_name = _("Newsletters")
+
+    def ready(self) -> None:
+        # anymail reports bounces and complaints only through this signal: nothing else fits.
+        from anymail.signals import tracking
+
+        from newsletters.handlers import on_tracking_event
+
+        tracking.connect(on_tracking_event, dispatch_uid="newsletters.tracking")

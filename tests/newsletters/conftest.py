@@ -1,0 +1,242 @@
+"""Newsletter fixtures: lists, subscribers, a premium article, and (for the integration tests) a
+real SMTP server, Redis and Celery worker processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from newsletters.models import Newsletter, Subscriber
+from tests.factories import ArticleFactory, UserFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("KIOSQUE_NEWSLETTER_REDIS_URL", "redis://127.0.0.1:6379/5")
+PREMIUM_MARKER = "MARQUEUR-PREMIUM-7Q2"
+
+
+@pytest.fixture
+def digest(db) -> Newsletter:  # type: ignore[no-untyped-def]
+    return Newsletter.objects.create(name="La lettre hebdo", slug="hebdo")
+
+
+@pytest.fixture
+def events_letter(db) -> Newsletter:  # type: ignore[no-untyped-def]
+    return Newsletter.objects.create(name="Événements", slug="evenements")
+
+
+def subscribe(newsletter: Newsletter, email: str, user: Any = None) -> Subscriber:
+    return Subscriber.objects.create(
+        newsletter=newsletter, email=email, user=user, status=Subscriber.Status.SUBSCRIBED
+    )
+
+
+@pytest.fixture
+def premium_article(db):  # type: ignore[no-untyped-def]
+    from magazine.models import Article
+
+    return ArticleFactory(
+        title="Ce que Dreamforce 2025 dit des agents IA",
+        access=Article.Access.SUBSCRIBERS,
+        lead="Salesforce a vendu des agents IA et annoncé 4 000 suppressions de postes.",
+        body=(
+            "<p>Le teaser ouvre l'analyse.</p><p>Deuxième paragraphe du teaser.</p>"
+            f"<hr><p>Réservé aux abonnés : {PREMIUM_MARKER}.</p>"
+        ),
+    )
+
+
+@pytest.fixture
+def marketer(db):  # type: ignore[no-untyped-def]
+    """Staff with every newsletter permission (not a superuser)."""
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(email="marketing@example.com", is_staff=True)
+    group, _ = Group.objects.get_or_create(name="Marketing (tests)")
+    group.permissions.set(Permission.objects.filter(content_type__app_label="newsletters"))
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def marketer_client(client, marketer):  # type: ignore[no-untyped-def]
+    client.force_login(marketer)
+    return client
+
+
+# --- real services ------------------------------------------------------------------------------
+
+
+class RecordingHandler:
+    """Keeps every message the SMTP server accepted, parsed, with its envelope recipients."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.lock = threading.Lock()
+        self.refuse: dict[str, str] = {}  # address -> SMTP reply for RCPT TO
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
+        reply = self.refuse.get(address.lower())
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        parsed = message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append(parsed)  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+    def count(self) -> int:
+        with self.lock:
+            return len(self.messages)
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[RecordingHandler, int]]:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = RecordingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def redis_db() -> Iterator[Any]:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+class Workers:
+    """Celery worker processes (each in its own process group, so a kill takes the pool too)."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.logs: list[Any] = []
+
+    def start(self, concurrency: int = 2) -> subprocess.Popen[bytes]:
+        log = open(ROOT / "test-artifacts" / f"newsletter-worker-{len(self.processes)}.log", "wb")  # noqa: SIM115
+        self.logs.append(log)
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
+                f"-c{concurrency}", "-l", "warning", "--without-gossip", "--without-mingle",
+                "--without-heartbeat", "-n", f"nl{len(self.processes)}-{os.getpid()}@%h",
+            ],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        self.processes.append(process)
+        return process
+
+    def kill(self, process: subprocess.Popen[bytes]) -> None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+
+    def terminate(self, process: subprocess.Popen[bytes]) -> None:
+        """Warm shutdown: the running tasks finish, then the worker exits."""
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=120)
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                    process.wait(timeout=30)
+                except (ProcessLookupError, subprocess.TimeoutExpired):
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait(timeout=30)
+        for log in self.logs:
+            log.close()
+
+
+@pytest.fixture
+def celery_on_redis(redis_db, smtp_server, settings) -> Iterator[tuple[Workers, Any]]:  # type: ignore[no-untyped-def]
+    """Tasks go through Redis to real worker processes that share the test database."""
+    from django.db import connection
+
+    from config.celery import app
+
+    handler, port = smtp_server
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    env = dict(os.environ)
+    db = connection.settings_dict
+    env.update(
+        {
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "REDIS_URL": REDIS_URL,
+            "CELERY_BROKER_URL": REDIS_URL,
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(port),
+            "SITE_URL": "https://testserver",
+            "NEWSLETTER_CHUNK_SIZE": "50",
+            "NEWSLETTER_RETRY_BACKOFF_S": "1",
+            "DATABASE_CONN_MAX_AGE": "0",
+        }
+    )
+    settings.SITE_URL = "https://testserver"
+    settings.NEWSLETTER_CHUNK_SIZE = 50
+    previous = {
+        "task_always_eager": app.conf.task_always_eager,
+        "broker_url": app.conf.broker_url,
+    }
+    app.conf.task_always_eager = False
+    app.conf.broker_url = REDIS_URL
+    _reset_producers(app)
+    workers = Workers(env)
+    try:
+        yield workers, handler
+    finally:
+        workers.stop_all()
+        app.conf.update(previous)
+        _reset_producers(app)
+
+
+def _reset_producers(app: Any) -> None:
+    """Drop cached broker connections so the next publish uses the current broker_url."""
+    # Not closed: kombu keeps producer pools in a global registry keyed by the connection, and a
+    # closed pool would be handed out again for the same broker URL.
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def wait_for(condition: Any, timeout: float = 120.0, interval: float = 0.2) -> Any:
+    """Poll ``condition`` until it returns a truthy value (a deadline, not a timing assertion)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        time.sleep(interval)
+
+
+__all__ = ["PREMIUM_MARKER", "RecordingHandler", "settings", "subscribe", "wait_for"]
