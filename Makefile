@@ -11,7 +11,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kiosque
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 LINT_ENV := SECRET_KEY=lint-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:///:memory:
 
-.PHONY: install messages run test lint bench services browser clean
+.PHONY: install messages run serve test lint bench services browser clean
 
 install: $(VENV)/.installed
 
@@ -29,6 +29,11 @@ run: messages
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py load_demo
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The production stack locally (gunicorn, Celery worker and beat, PostgreSQL, Redis, DEBUG off):
+# see scripts/serve.sh and README.md, "Running in production". PORT, WEB_CONCURRENCY etc. apply.
+serve: messages
+	PORT=$(PORT) HOST=$(HOST) VENV=$(VENV) scripts/serve.sh
 
 services:
 	@scripts/ensure_services.sh "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"

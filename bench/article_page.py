@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.request
 from datetime import timedelta
 
 from bench.common import gunicorn, report, setup_django, wrk
@@ -16,7 +17,7 @@ def _prepare() -> dict[str, str]:
 
     from accounts.models import User
     from magazine.models import Article, Author, Rubrique
-    from subscriptions.models import Plan, Subscription
+    from subscriptions.models import MeterPeriod, PaywallSettings, Plan, Subscription
 
     rubrique, _ = Rubrique.objects.get_or_create(slug="analyses", defaults={"name": "Analyses"})
     author, _ = Author.objects.get_or_create(slug="la-redaction", defaults={"name": "La rédaction"})
@@ -41,6 +42,11 @@ def _prepare() -> dict[str, str]:
     )
     metered, _ = User.objects.get_or_create(email="bench-metered@example.com")
     subscriber, _ = User.objects.get_or_create(email="bench-subscriber@example.com")
+    # The metered reader starts the month afresh: the first request spends one free read and the
+    # others are re-reads of the same article, as a reader coming back to it would make. A meter
+    # left full by earlier runs (or a meter turned off) would benchmark the wall instead.
+    PaywallSettings.objects.update_or_create(pk=1, defaults={"meter_limit": 3})
+    MeterPeriod.objects.filter(user=metered).delete()
     Subscription.objects.update_or_create(
         stripe_subscription_id="sub_bench",
         defaults={
@@ -58,11 +64,27 @@ def _prepare() -> dict[str, str]:
     return cookies
 
 
+# Text past the teaser of the benchmarked article: whoever reads in full receives it.
+PAST_THE_TEASER = "Partie 11"
+
+
+def _check_pages(article_url: str, cookies: dict[str, str]) -> None:
+    """Each reader gets the page the benchmark means to measure (a wall is cheaper to serve)."""
+    expected = {"anonymous": False, "metered": True, "subscriber": True}
+    for name, full_text in expected.items():
+        request = urllib.request.Request(article_url, headers={"Cookie": cookies.get(name, "")})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            page = response.read().decode()
+        if (PAST_THE_TEASER in page) != full_text:
+            raise RuntimeError(f"the {name} reader did not get the expected article page")
+
+
 def run() -> None:
     setup_django()
     cookies = _prepare()
     with gunicorn(workers=2) as base:
         article_url = f"{base}/{SLUG}/"
+        _check_pages(article_url, cookies)
         wrk(f"{base}/bench/floor/", seconds=2)  # warm-up
         wrk(article_url, seconds=2)
         floor = wrk(f"{base}/bench/floor/")

@@ -133,10 +133,15 @@ def wrk(url: str, *, seconds: int = 8, connections: int = 8, cookie: str = "") -
     """Drive ``url`` with wrk on loopback (bounded in time) and parse its report."""
     if not shutil.which("wrk"):
         subprocess.run([str(ROOT / "scripts" / "apt_install.sh"), "wrk"], check=True)
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    # --timeout: a request that hangs counts as an error instead of holding a connection; the
+    # process timeout bounds the whole run even if wrk itself never returns.
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "--latency"]
     if cookie:
-        command[1:1] = ["-H", f"Cookie: {cookie}"]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        command += ["-H", f"Cookie: {cookie}"]
+    command.append(url)
+    output = subprocess.run(
+        command, capture_output=True, text=True, check=True, timeout=seconds + 30
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     errors = 0
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)

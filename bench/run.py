@@ -8,10 +8,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import article_page
+from bench import article_page, newsletter
 
 BENCHMARKS = {
     "article": article_page.run,
+    "newsletter": newsletter.run,
 }
 
 

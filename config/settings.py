@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
+import json
 from pathlib import Path
 
 import dj_database_url
@@ -10,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_required, env_str
+from config.logging import logging_config, parse_sample_rate, sentry_init
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -53,6 +56,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "csp",
+    "django_ratelimit",
     "django_prose_editor",
     "imagekit",
     "accounts",
@@ -63,7 +69,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it times the whole stack and logs redirects and static files too (config.middleware).
+    "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # django-csp, with a narrower relaxation for the admin (accounts.middleware).
+    "accounts.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -73,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.StaffMFAMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 # The benchmarks add a bare "floor" view through their own URLconf (bench/urls.py).
@@ -115,13 +127,20 @@ REDIS_URL = env_str("REDIS_URL") or ""
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's backend, reusing one Redis client per pool (see config/cache.py).
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "kiosque",
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Every signed-in page loads the session: from the shared cache it costs no query (writes still go
+# to the database too). Only with a shared cache: a per-process one would keep a session that
+# another process has logged out.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -154,6 +173,28 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 # Adds the newsletter choice (double opt-in) to the signup form: allauth calls its signup().
 ACCOUNT_SIGNUP_FORM_CLASS = "newsletters.forms.SignupNewslettersForm"
+# The client address for allauth's rate limits comes from subscriptions.network (TRUSTED_PROXIES).
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# allauth's own limits, spelled out (cache: the default one, Redis in production). "key" is the
+# email address tried, so one account cannot be guessed at from many addresses either.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip,100/h/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+    "confirm_email": "1/3m/key",
+}
+
+# Two-factor authentication (allauth.mfa): an authenticator app, with recovery codes.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+# Staff without an authenticator are sent to set one up before using the admin
+# (accounts.middleware.StaffMFAMiddleware). Off in DEBUG so the demo editor works at once.
+KIOSQUE_STAFF_MFA_REQUIRED = env_bool("KIOSQUE_STAFF_MFA_REQUIRED", not DEBUG)
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
@@ -163,7 +204,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
@@ -179,6 +220,21 @@ STORAGES = {
         )
     },
 }
+# Media on S3-compatible object storage (django-storages) once a bucket is named: every app
+# server and worker then sees the same uploads. Credentials may also come from the instance role.
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME") or ""
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME") or None
+    AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID") or None
+    AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY") or None
+    AWS_S3_CUSTOM_DOMAIN = env_str("AWS_S3_CUSTOM_DOMAIN") or None
+    # Article images are public and appear in cached pages: signed URLs would expire under them.
+    AWS_QUERYSTRING_AUTH = env_bool("AWS_QUERYSTRING_AUTH", False)
+    # Like the filesystem: a second upload named photo.jpg must not replace the first.
+    AWS_S3_FILE_OVERWRITE = False
+    AWS_S3_OBJECT_PARAMETERS = {"CacheControl": "public, max-age=31536000"}
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
 
 # Uploads: images are validated in magazine.images; keep request bodies bounded.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -240,6 +296,26 @@ if NEWSLETTER_RATE_LIMIT_PER_S < 0:
 ANYMAIL = {"WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET") or ""}
 if not ANYMAIL["WEBHOOK_SECRET"]:
     del ANYMAIL["WEBHOOK_SECRET"]
+# An email provider through anymail: ANYMAIL_ESP names its backend (mailgun, postmark, brevo,
+# amazon_ses...) and ANYMAIL_CONFIG carries its settings as JSON ({"MAILGUN_API_KEY": "..."}).
+ANYMAIL_ESP = env_str("ANYMAIL_ESP") or ""
+if ANYMAIL_ESP:
+    if not ANYMAIL_ESP.isidentifier() or not importlib.util.find_spec(
+        f"anymail.backends.{ANYMAIL_ESP}"
+    ):
+        raise ImproperlyConfigured(
+            f"ANYMAIL_ESP: {ANYMAIL_ESP!r} is not an anymail backend "
+            "(see https://anymail.dev/en/stable/esps/)"
+        )
+    if not env_str("EMAIL_BACKEND"):
+        EMAIL_BACKEND = f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"
+try:
+    _anymail_config = json.loads(env_str("ANYMAIL_CONFIG") or "{}")
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"ANYMAIL_CONFIG must be a JSON object: {_exc}") from _exc
+if not isinstance(_anymail_config, dict):
+    raise ImproperlyConfigured("ANYMAIL_CONFIG must be a JSON object of anymail settings")
+ANYMAIL.update(_anymail_config)
 
 # Stripe keys (used by subscriptions.stripe_gateway).
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY") or ""
@@ -263,12 +339,15 @@ STRIPE_SIMULATOR_STATE_FILE: Path | None = Path(
 STRIPE_SIMULATOR_DELIVERY = env_str("STRIPE_SIMULATOR_DELIVERY") or "inprocess"
 if STRIPE_SIMULATOR_DELIVERY not in {"inprocess", "http"}:
     raise ImproperlyConfigured("STRIPE_SIMULATOR_DELIVERY must be inprocess or http")
-CELERY_BEAT_SCHEDULE = {
-    "stripe-reconcile-daily": {
-        "task": "subscriptions.tasks.stripe_reconcile",
-        "schedule": 24 * 60 * 60,
-    },
-}
+# update(), not a new dict: the newsletters' schedule above must survive.
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "stripe-reconcile-daily": {
+            "task": "subscriptions.tasks.stripe_reconcile",
+            "schedule": 24 * 60 * 60,
+        },
+    }
+)
 
 # Events: how long an unpaid seat is held, how long a waiting-list offer lasts, and when
 # attendees' personal data is erased after their event (GDPR).
@@ -306,11 +385,69 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
-    # The Stripe SDK logs every request at INFO.
-    "loggers": {"stripe": {"level": "WARNING"}},
+# Content-Security-Policy (django-csp 4). Nothing inline runs on the site; the admin gets inline
+# styles and the hash of its import map added per response (accounts.middleware).
+MEDIA_HOST = (env_str("MEDIA_HOST") or "").rstrip("/")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *([MEDIA_HOST] if MEDIA_HOST else [])],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        # Chromium applies form-action to the redirect after a POST: checkout and the billing
+        # portal answer with a 303 to Stripe's hosted pages.
+        "form-action": ["'self'", "https://checkout.stripe.com", "https://billing.stripe.com"],
+    },
 }
+
+# Rate limits on our own views (accounts.ratelimits), counted in the default cache. Without Redis
+# the counts are per process: django-ratelimit's check says so, which is accepted for development
+# and single-process installs.
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_VIEW = "accounts.views.too_many_requests"
+KIOSQUE_RATE_LIMITS = {
+    "newsletter_subscribe": env_str("RATE_LIMIT_NEWSLETTER") or "20/h",
+    "gift_links": env_str("RATE_LIMIT_GIFTS") or "60/h",
+    "event_registration": env_str("RATE_LIMIT_EVENTS") or "30/h",
+    "account_delete": "10/h",
+}
+# config.cache.RedisCache is Django's Redis backend (atomic INCR) under another name.
+SILENCED_SYSTEM_CHECKS += ["django_ratelimit.W001"]
+if not REDIS_URL:
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003"]
+
+# Logs: one line per record on stderr, JSON for machines unless DEBUG (config.logging); every
+# line carries the request id, and each request and Celery task writes one summary line.
+LOG_FORMAT = env_str("LOG_FORMAT") or ("text" if DEBUG else "json")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env_str("LOG_LEVEL") or "INFO")
+# Workers log through LOGGING too, rather than Celery's own text format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# /healthz (config.health): workers beat every interval; the check fails past the max age.
+HEALTH_CHECK = {
+    "CELERY_HEARTBEAT_INTERVAL": env_int("HEALTH_CELERY_HEARTBEAT_INTERVAL", 15),
+    "CELERY_HEARTBEAT_MAX_AGE": env_int("HEALTH_CELERY_HEARTBEAT_MAX_AGE", 60),
+}
+if not 0 < HEALTH_CHECK["CELERY_HEARTBEAT_INTERVAL"] < HEALTH_CHECK["CELERY_HEARTBEAT_MAX_AGE"]:
+    raise ImproperlyConfigured(
+        "HEALTH_CELERY_HEARTBEAT_INTERVAL must be positive and below "
+        "HEALTH_CELERY_HEARTBEAT_MAX_AGE"
+    )
+# Load balancers probe over plain HTTP, behind the TLS they terminate.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Error reporting (optional): Sentry for web and workers, without personal data.
+SENTRY_DSN = env_str("SENTRY_DSN") or ""
+if SENTRY_DSN:
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT") or ("development" if DEBUG else "production"),
+        traces_sample_rate=parse_sample_rate(
+            "SENTRY_TRACES_SAMPLE_RATE", env_str("SENTRY_TRACES_SAMPLE_RATE")
+        ),
+    )

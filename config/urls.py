@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -7,6 +8,7 @@ from django.urls import include, path, re_path
 from django.views.i18n import set_language
 from django.views.static import serve as serve_static
 
+from config import health
 from magazine import views as magazine_views
 
 admin.site.site_header = settings.SITE_NAME
@@ -15,8 +17,14 @@ admin.site.index_title = "Kiosque"
 
 handler404 = "magazine.views.page_not_found"
 handler500 = "magazine.views.server_error"
+# allauth's rate limits answer through this one too (allauth.core.ratelimit.respond_429).
+handler429 = "accounts.views.too_many_requests"
+
+# Staff log in through allauth, so that two-factor authentication applies to the admin too.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("robots.txt", magazine_views.robots_txt, name="robots_txt"),
@@ -26,6 +34,7 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    path("compte/", include("accounts.urls")),
     path("compte/", include("allauth.urls")),
     path("lettres/", include("newsletters.urls")),
     # Before the magazine's catch-all article slug, which would otherwise take "abonnement/".

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.ratelimits import rate_limit
 from events import selectors, services
 from events.forms import RegistrationForm, WaitlistForm
 from events.ics import event_calendar, ics_filename
@@ -169,6 +170,7 @@ def _register(
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@rate_limit("event_registration")
 def register(request: HttpRequest, slug: str, ticket_type_id: int) -> HttpResponse:
     event = _published_event(request, slug)
     ticket_type = get_object_or_404(TicketType, pk=ticket_type_id, event=event, is_active=True)
@@ -274,6 +276,7 @@ def payment_return(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@rate_limit("event_registration")
 def waitlist_join(request: HttpRequest, slug: str, ticket_type_id: int) -> HttpResponse:
     event = _published_event(request, slug)
     ticket_type = get_object_or_404(TicketType, pk=ticket_type_id, event=event, is_active=True)

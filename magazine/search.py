@@ -89,7 +89,8 @@ def teaser_text(article_body: str) -> str:
 
 def normalize_query(raw: str | None) -> str:
     """Collapse whitespace and bound the length of what a reader typed."""
-    return " ".join((raw or "").split())[:MAX_QUERY_LENGTH]
+    # PostgreSQL refuses NUL in text: "%00" in the address would otherwise be a 500.
+    return " ".join((raw or "").replace("\x00", " ").split())[:MAX_QUERY_LENGTH]
 
 
 def search_articles(

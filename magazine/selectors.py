@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
@@ -62,9 +61,14 @@ def published_article(*, slug: str) -> Article | None:
     return Article.objects.published().with_page_data().filter(slug=slug).first()
 
 
-def published_article_stamp(*, slug: str) -> tuple[int, datetime] | None:
-    """(id, updated_at) of the live article at ``slug``: enough to key the page cache."""
-    return Article.objects.published().filter(slug=slug).values_list("pk", "updated_at").first()
+def published_article_head(*, slug: str) -> Article | None:
+    """The live article at ``slug`` with only what the paywall and a cached page need."""
+    return (
+        Article.objects.published()
+        .filter(slug=slug)
+        .only("id", "slug", "access", "updated_at", "status", "published_at")
+        .first()
+    )
 
 
 def previewable_article(*, pk: int) -> Article | None:

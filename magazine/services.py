@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from magazine import page_cache
 from magazine.images import renditions_generate
 from magazine.models import Article, Author, LibraryImage
 
@@ -44,6 +45,7 @@ def article_save(*, article: Article, form: forms.ModelForm, user: User | None) 
         form.save_m2m()
         if hero_changed and article.hero_image:
             _renditions_after_commit(article.hero_image, article.hero_width)
+        page_cache.articles_changed()
     return article
 
 
@@ -59,6 +61,7 @@ def article_publish(*, articles: Iterable[Article]) -> int:
             article.published_at = now
             article.save(update_fields=["status", "published_at", "updated_at"])
             count += 1
+        page_cache.articles_changed()
     return count
 
 
@@ -73,6 +76,7 @@ def article_unpublish(*, articles: Iterable[Article]) -> int:
             article.status = Article.Status.DRAFT
             article.save(update_fields=["status", "updated_at"])
             count += 1
+        page_cache.articles_changed()
     return count
 
 

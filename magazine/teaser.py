@@ -9,6 +9,8 @@ both parts stay well-formed.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from subscriptions.paywall import AccessDecision
 
 TEASER_BLOCKS = 2
+_NEWLINE = re.compile("\n")
 VOID_ELEMENTS = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 )
@@ -30,10 +33,8 @@ class _TopLevelScanner(HTMLParser):
         self.blocks: list[tuple[int, str]] = []
         self.with_paragraph: set[int] = set()
         self._depth = 0
-        self._line_starts = [0]
-        for index, char in enumerate(source):
-            if char == "\n":
-                self._line_starts.append(index + 1)
+        # HTMLParser counts lines by "\n" only.
+        self._line_starts = [0, *(match.end() for match in _NEWLINE.finditer(source))]
 
     def _offset(self) -> int:
         line, column = self.getpos()
@@ -65,7 +66,13 @@ def _top_level_blocks(body_html: str) -> tuple[list[tuple[int, str]], set[int]]:
 
 def split_body(body_html: str) -> tuple[str, str]:
     """(teaser_html, rest_html), with ``teaser_html + rest_html == body_html``."""
-    body_html = body_html or ""
+    return _split_body(body_html or "")
+
+
+@lru_cache(maxsize=128)
+def _split_body(body_html: str) -> tuple[str, str]:
+    # Parsing a long body costs milliseconds and every channel splits the same few bodies again
+    # and again; the result depends on the text alone, so an edited body is never served stale.
     blocks, with_paragraph = _top_level_blocks(body_html)
     for offset, tag in blocks:
         if tag == "hr":

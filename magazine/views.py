@@ -16,7 +16,9 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -28,6 +30,7 @@ from magazine.templatetags.magazine_tags import absolute_url, sanitize
 from subscriptions.paywall import (
     PREVIEW_PERMISSION,
     AccessDecision,
+    Ground,
     article_access,
     reader_access,
     subscription_offer,
@@ -100,6 +103,9 @@ def _article_context(
         "article": article,
         "reading": reading,
         "decision": reading.decision,
+        # Sanitised once per body (the filter keeps recent results): what the page shows.
+        "body_open": mark_safe(sanitize(reading.open_html)),
+        "body_paywalled": mark_safe(sanitize(reading.paywalled_html)),
         # Only a wall shows the priced offer (one query); other pages carry the plain invitation.
         "offer": subscription_offer() if reading.paywalled else None,
         "read_also": selectors.read_also(article),
@@ -114,37 +120,87 @@ def _anonymous_decision(article: Article) -> AccessDecision:
     return article_access(article=article, user=None, client_ip=None)
 
 
+# Rendered per reader into an article page's skeleton, in this order (magazine/article_slots.html).
+SKELETON_SLOTS = ("account", "access", "offers")
+# Only ``allowed`` matters to reading_for: the parts an entitled reader gets, to keep for later.
+_ENTITLED = AccessDecision(True, Ground.NONE, None, "skeleton")
+
+
 @require_safe
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    if page_cache.is_anonymous_candidate(request):
-        stamp = selectors.published_article_stamp(slug=slug)
-        if stamp is None:
-            raise Http404(_("No article found at this address."))
-        key = page_cache.page_key(request, article_id=stamp[0], updated_at=stamp[1])
-        cached = page_cache.cached_page(key)
-        if cached is not None:
-            return cached
-        article = _live_article(slug)
-        decision = _anonymous_decision(article)
-        reading = reading_for(article, decision)
-        response = render(
-            request,
-            "magazine/article_detail.html",
-            _article_context(request, article, reading, preview=False),
-        )
-        if decision.cacheable_for_anonymous:
-            return page_cache.store_page(key, request, response)
-        return page_cache.make_private(response)
-
+    lookup = page_cache.anonymous_lookup(request)
+    if lookup is None:
+        return _reader_article_detail(request, slug)
+    if lookup.page is not None:
+        return lookup.page
     article = _live_article(slug)
-    # The article page is the only channel that spends (or reports) the monthly meter.
-    reading = reading_for(article, reader_access(request, article, consume_meter=True))
+    decision = _anonymous_decision(article)
+    reading = reading_for(article, decision)
     response = render(
         request,
         "magazine/article_detail.html",
         _article_context(request, article, reading, preview=False),
     )
+    if decision.cacheable_for_anonymous:
+        return page_cache.store_page(lookup, request, response)
     return page_cache.make_private(response)
+
+
+def _reader_article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A page nobody else may receive: what every reader sees comes from a skeleton."""
+    head = selectors.published_article_head(slug=slug)
+    if head is None:
+        # Drafts and articles scheduled for later do not exist for readers, staff included.
+        raise Http404(_("No article found at this address."))
+    lookup = page_cache.skeleton_lookup(article_id=head.pk, updated_at=head.updated_at)
+    skeleton = lookup.skeleton if lookup is not None else None
+    article = head
+    if skeleton is None:
+        article = _live_article(slug)
+        skeleton = _article_skeleton(request, article)
+        if lookup is not None and article.updated_at == head.updated_at:
+            page_cache.skeleton_store(lookup, skeleton)
+    # Decided on the very version the skeleton was made from. The article page is the only
+    # channel that spends (or reports) the monthly meter.
+    decision = reader_access(request, article, consume_meter=True)
+    # As reading_for: the paywalled part only when the decision allows it.
+    paywalled_html = skeleton.paywalled_html if decision.allowed else ""
+    reading = Reading(decision, skeleton.open_html, paywalled_html)
+    marker = page_cache.new_marker()
+    slots = render_to_string(
+        "magazine/article_slots.html",
+        {
+            "slot_marker": marker,
+            "article": article,
+            "reading": reading,
+            "decision": decision,
+            "body_open": mark_safe(skeleton.open_html),
+            "body_paywalled": mark_safe(paywalled_html),
+            "offer": subscription_offer() if reading.paywalled else None,
+            "canonical_path": article.get_absolute_url(),
+        },
+        request,
+    ).split(marker)
+    html = skeleton.fill(dict(zip(SKELETON_SLOTS, slots, strict=True)))
+    return page_cache.make_private(HttpResponse(html))
+
+
+def _article_skeleton(request: HttpRequest, article: Article) -> page_cache.Skeleton:
+    entitled = reading_for(article, _ENTITLED)
+    marker = page_cache.new_marker()
+    context = {
+        "article": article,
+        "read_also": selectors.read_also(article),
+        "preview": False,
+        "canonical_path": article.get_absolute_url(),
+        "skeleton_slots": {name: page_cache.slot(marker, name) for name in SKELETON_SLOTS},
+    }
+    return page_cache.Skeleton(
+        html=render_to_string("magazine/article_detail.html", context, request),
+        marker=marker,
+        open_html=sanitize(entitled.open_html),
+        paywalled_html=sanitize(entitled.paywalled_html),
+    )
 
 
 def _live_article(slug: str) -> Article:

@@ -3,14 +3,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from subscriptions import services
+from subscriptions import selectors, services
 from subscriptions.models import (
     ComplimentaryAccess,
     GiftLink,
@@ -23,6 +25,7 @@ from subscriptions.models import (
     Plan,
     Seat,
     Subscription,
+    SubscriptionHistory,
 )
 from subscriptions.paywall import format_price
 
@@ -70,6 +73,24 @@ class PlanAdmin(admin.ModelAdmin):
         return format_price(plan.weekly_price_cents, plan.currency)
 
 
+class SubscriptionHistoryInline(admin.TabularInline):
+    """What Stripe said, when and why: written by subscriptions.sync only, never by hand."""
+
+    model = SubscriptionHistory
+    extra = 0
+    can_delete = False
+    fields = ("at", "type", "old_status", "new_status", "details", "stripe_event_id")
+    readonly_fields = fields
+    ordering = ("-at", "-pk")
+    verbose_name_plural = _("history")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
     list_display = (
@@ -81,7 +102,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "past_due_since",
         "updated_at",
     )
-    list_filter = ("status", "plan", "cancel_at_period_end")
+    list_filter = ("status", "plan", "plan__interval", "cancel_at_period_end")
     search_fields = (
         "user__email",
         "user__last_name",
@@ -92,6 +113,43 @@ class SubscriptionAdmin(admin.ModelAdmin):
     list_select_related = ("user", "plan")
     readonly_fields = ("created_at", "updated_at")
     date_hierarchy = "created_at"
+    inlines = (SubscriptionHistoryInline,)
+
+    def get_urls(self) -> list[URLPattern]:
+        dashboard = path(
+            "dashboard/",
+            self.admin_site.admin_view(self.dashboard_view),
+            name="subscriptions_subscription_dashboard",
+        )
+        return [dashboard, *super().get_urls()]
+
+    def dashboard_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        figures = selectors.subscription_dashboard()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Subscriptions dashboard"),
+            "dashboard": figures,
+            "revenue": [
+                {
+                    "currency": row.currency.upper(),
+                    "mrr": format_price(row.mrr_cents, row.currency),
+                    "wrr": format_price(row.wrr_cents, row.currency),
+                }
+                for row in figures.revenue
+            ],
+            "plans": [
+                {
+                    "figures": plan,
+                    "mrr": format_price(plan.mrr_cents, plan.currency),
+                    "wrr": format_price(plan.wrr_cents, plan.currency),
+                }
+                for plan in figures.plans
+            ],
+        }
+        return TemplateResponse(request, "admin/subscriptions/dashboard.html", context)
 
 
 class CurrentFilter(admin.SimpleListFilter):

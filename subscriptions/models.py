@@ -642,3 +642,33 @@ class BillingEmail(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class SubscriptionHistory(models.Model):
+    """One change of a subscription's status, plan or period, written by the one sync."""
+
+    subscription = models.ForeignKey(
+        Subscription,
+        verbose_name=_("subscription"),
+        on_delete=models.CASCADE,
+        related_name="history",
+    )
+    at = models.DateTimeField(_("at"), db_index=True)
+    stripe_event_id = models.CharField(_("Stripe event id"), max_length=100, blank=True)
+    type = models.CharField(
+        _("cause"),
+        max_length=100,
+        help_text=_("The Stripe event type, or what else ran the sync (reconcile, return page)."),
+    )
+    old_status = models.CharField(_("old status"), max_length=20, blank=True)
+    new_status = models.CharField(_("new status"), max_length=20)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("subscription history entry")
+        verbose_name_plural = _("subscription history")
+        ordering = ("-at", "-pk")
+        indexes = [models.Index(fields=["subscription", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.subscription_id} {self.old_status or '∅'} → {self.new_status}"

@@ -59,11 +59,22 @@ class MeterOutcome:
 
 def meter_consume(*, user: User, article: Article, limit: int, now: datetime) -> MeterOutcome:
     """Spend one of the month's free reads on ``article`` (re-reading it costs nothing)."""
+    month = month_start(now)
+    # A re-read, the common case, needs no lock: a counted read stays counted, so one query
+    # answers it exactly as the locked path below would (a read being counted concurrently in
+    # another tab can only lower the remaining count shown, never grant or refuse differently).
+    counted = (
+        MeterRead.objects.filter(period__user=user, period__month=month, article=article)
+        .values_list("period__reads_count", flat=True)
+        .first()
+    )
+    if counted is not None:
+        return MeterOutcome(True, max(limit - counted, 0), newly_counted=False)
     with transaction.atomic():
         # The per-user-month row is the lock: two tabs opening the last free article at once
         # queue here, and the second sees the first one's read.
         period, _created = MeterPeriod.objects.select_for_update().get_or_create(
-            user=user, month=month_start(now)
+            user=user, month=month
         )
         if MeterRead.objects.filter(period=period, article=article).exists():
             return MeterOutcome(True, max(limit - period.reads_count, 0), newly_counted=False)

@@ -3,7 +3,10 @@ reconciliation all run, so local state only ever comes from what Stripe says now
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -13,7 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from subscriptions import stripe_gateway
-from subscriptions.models import Invoice, Plan, StripeCustomer, Subscription
+from subscriptions.models import (
+    Invoice,
+    Plan,
+    StripeCustomer,
+    Subscription,
+    SubscriptionHistory,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -26,6 +35,23 @@ LIVE_STATUSES = ("active", "trialing", "past_due")
 
 class AlreadySubscribed(Exception):
     """The reader has a live subscription: sending them to pay again would bill them twice."""
+
+
+# What is running the sync (the webhook event, reconciliation, the return page): the history
+# says why a subscription changed without threading the cause through every caller.
+_sync_cause: contextvars.ContextVar[tuple[str, str]] = contextvars.ContextVar(
+    "subscription_sync_cause", default=("", "sync")
+)
+
+
+@contextlib.contextmanager
+def sync_cause(*, type: str, stripe_event_id: str = "") -> Iterator[None]:
+    """Label the history written by the syncs run inside this block."""
+    token = _sync_cause.set((stripe_event_id, type))
+    try:
+        yield
+    finally:
+        _sync_cause.reset(token)
 
 
 def _timestamp(value: Any) -> datetime | None:
@@ -170,8 +196,10 @@ def subscription_sync(*, stripe_subscription: dict[str, Any]) -> SyncResult | No
             local.past_due_since = None
         after = {name: getattr(local, name) for name in _SYNCED_FIELDS}
         changed = tuple(name for name in _SYNCED_FIELDS if before.get(name) != after[name])
-        if changed or local.pk is None:
+        created = local.pk is None
+        if changed or created:
             local.save()
+        _record_history(local, before, after, created=created)
         live = (Subscription.Status.ACTIVE, Subscription.Status.TRIALING)
         if local.status in live and previous_status not in live:
             emails.queue(kind="welcome", user=user, key=f"welcome:{local.stripe_subscription_id}",
@@ -184,6 +212,36 @@ def subscription_sync(*, stripe_subscription: dict[str, Any]) -> SyncResult | No
                 subscription=local,
             )
         return SyncResult(local, previous_status, changed)
+
+
+# Changes worth a line in the subscriber's history (the customer id or user never move).
+_HISTORY_FIELDS = ("status", "plan_id", "current_period_end", "cancel_at_period_end", "trial_end")
+
+
+def _history_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _record_history(
+    local: Subscription, before: dict[str, Any], after: dict[str, Any], *, created: bool
+) -> None:
+    changes = {
+        name: [_history_value(before.get(name)), _history_value(after[name])]
+        for name in _HISTORY_FIELDS
+        if created or before.get(name) != after[name]
+    }
+    if not changes:
+        return
+    stripe_event_id, cause = _sync_cause.get()
+    SubscriptionHistory.objects.create(
+        subscription=local,
+        at=timezone.now(),
+        stripe_event_id=stripe_event_id,
+        type=cause,
+        old_status=before.get("status") or "",
+        new_status=local.status,
+        details=changes,
+    )
 
 
 def subscription_sync_by_id(*, subscription_id: str) -> SyncResult | None:
@@ -243,7 +301,8 @@ def checkout_return_sync(*, user: User, session_id: str) -> Subscription | None:
     # Another reader's session id pasted in the address grants nothing to this one.
     if session.get("customer") != customer_id[0] or not session.get("subscription"):
         return None
-    result = subscription_sync_by_id(subscription_id=session["subscription"])
+    with sync_cause(type="checkout_return"):
+        result = subscription_sync_by_id(subscription_id=session["subscription"])
     return result.subscription if result else None
 
 
@@ -263,6 +322,11 @@ class Drift:
 
 def reconcile() -> list[Drift]:
     """Compare every local subscription with Stripe and correct the local copy."""
+    with sync_cause(type="reconcile"):
+        return _reconcile()
+
+
+def _reconcile() -> list[Drift]:
     drifts: list[Drift] = []
     seen: set[str] = set()
     for data in stripe_gateway.subscription_list(status="all"):
@@ -288,6 +352,14 @@ def reconcile() -> list[Drift]:
             local.status = Subscription.Status.CANCELED
             local.past_due_since = None
             local.save(update_fields=["status", "past_due_since", "updated_at"])
+            SubscriptionHistory.objects.create(
+                subscription=local,
+                at=timezone.now(),
+                type="reconcile",
+                old_status=previous,
+                new_status=local.status,
+                details={"status": [previous, local.status], "reason": "resource_missing"},
+            )
             drifts.append(
                 Drift(str(local.stripe_subscription_id), ("status",), previous, "canceled")
             )

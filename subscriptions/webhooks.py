@@ -133,7 +133,8 @@ def process_event(event: dict[str, Any]) -> bool:
             return False
         handler = HANDLERS.get(event.get("type", ""))
         if handler is not None:
-            handler(event)
+            with sync.sync_cause(type=event.get("type", ""), stripe_event_id=event["id"]):
+                handler(event)
     return True
 
 

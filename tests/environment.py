@@ -14,5 +14,7 @@ os.environ.setdefault("STATIC_MANIFEST", "false")
 os.environ.setdefault("SITE_URL", "http://testserver")
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="kiosque-test-media-"))
 os.environ.setdefault("SERVE_MEDIA", "true")
+# Personas act as staff without an authenticator; tests/security/ turn the requirement on.
+os.environ.setdefault("KIOSQUE_STAFF_MFA_REQUIRED", "false")
 os.environ.pop("REDIS_URL", None)  # unit tests: in-memory cache, tasks in-process
 os.environ.pop("DEBUG", None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django import template
@@ -72,7 +73,14 @@ def french_spacing(text: str | None) -> str:
 def sanitize(html: str | None) -> str:
     """Sanitise editor HTML again at render time (defence in depth), before ``|safe``."""
     # A plain str, not SafeString: forgetting ``|safe`` escapes the body instead of trusting it.
-    return str(sanitize_html(html or ""))
+    return _sanitized(str(html or ""))
+
+
+@lru_cache(maxsize=128)
+def _sanitized(html: str) -> str:
+    # The result depends on the text alone: every page showing one body cleans it only once per
+    # process (a long body costs milliseconds). Keyed by the text, an edit is never served stale.
+    return str(sanitize_html(html))
 
 
 @register.simple_tag

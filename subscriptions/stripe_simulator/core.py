@@ -222,8 +222,8 @@ class Simulator:
 
     # --- state and clock -----------------------------------------------------------------
 
-    def _tx(self) -> Any:
-        return _Transaction(self)
+    def _tx(self, *, rollback: bool = True) -> Any:
+        return _Transaction(self, rollback=rollback)
 
     @staticmethod
     def _init(state: State) -> None:
@@ -388,8 +388,10 @@ class Simulator:
             post_data = post_data.decode("utf-8")
         params = decode(post_data if method.lower() == "post" else parts.query)
         segments = [segment for segment in parts.path.split("/") if segment]
+        # Reads change no object: they skip the copy that lets a failed write roll back.
+        read_only = method.lower() == "get"
         try:
-            with self._tx() as state:
+            with self._tx(rollback=not read_only) as state:
                 self._run_due(state)
                 state["requests"].append(
                     {"method": method.upper(), "path": parts.path, "params": params}
@@ -400,10 +402,11 @@ class Simulator:
         except StripeAPIError as error:
             body, status = error.body(), error.status
             # A rejected request still shows in the log (tests assert what was refused).
-            with self._tx() as state:
-                state["requests"].append(
-                    {"method": method.upper(), "path": parts.path, "params": params}
-                )
+            if not read_only:
+                with self._tx() as state:
+                    state["requests"].append(
+                        {"method": method.upper(), "path": parts.path, "params": params}
+                    )
         headers = {"Request-Id": self._id("req"), "Content-Type": "application/json"}
         if status == 200:
             self._deliver_if_auto()
@@ -1468,12 +1471,13 @@ class Simulator:
 class _Transaction:
     """``with simulator._tx() as state``: the store's transaction with the schema ensured."""
 
-    def __init__(self, simulator: Simulator) -> None:
+    def __init__(self, simulator: Simulator, *, rollback: bool = True) -> None:
         self._simulator = simulator
+        self._rollback = rollback
         self._context: Any = None
 
     def __enter__(self) -> State:
-        self._context = self._simulator.store.transaction()
+        self._context = self._simulator.store.transaction(rollback=self._rollback)
         state = self._context.__enter__()
         Simulator._init(state)
         return state

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.forms import modelform_factory
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
+from magazine import page_cache
+from magazine import services as magazine_services
 from magazine.models import Article
 from magazine.page_cache import CACHE_HEADER
 from subscriptions import services
-from subscriptions.models import GiftLink
+from subscriptions.models import GiftLink, PaywallSettings
 from tests.factories import OrganisationFactory
 from tests.magazine.paywall_helpers import MARKER, TEASER_WORD, premium_article
 
@@ -124,25 +127,139 @@ def test_gift_link_visit_is_never_cached(
     assert GiftLink.objects.count() == 1
 
 
-def test_editing_the_article_refreshes_the_cached_page(client: Client, article: Article) -> None:
-    client.get(article.get_absolute_url())
-    article.title = "Un titre corrigé"
-    article.save()
+def _edit_through_the_admin_service(article: Article, **changes: object) -> None:
+    form_class = modelform_factory(Article, fields=list(changes))
+    form = form_class(data=changes, instance=article)
+    assert form.is_valid(), form.errors
+    magazine_services.article_save(article=form.save(commit=False), form=form, user=None)
 
+
+def test_editing_the_article_refreshes_the_cached_page(
+    client: Client,
+    article: Article,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    client.get(article.get_absolute_url())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _edit_through_the_admin_service(article, title="Un titre corrigé")
     response = client.get(article.get_absolute_url())
 
     assert response[CACHE_HEADER] == "miss"
     assert "Un titre corrigé" in response.content.decode()
 
 
-def test_cache_hit_costs_one_small_query(client: Client, article: Article) -> None:
+def test_making_a_free_article_premium_never_serves_its_cached_full_text(
+    client: Client,
+    article: Article,
+    settings,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    # Processes remember the versions for a while: the one that saves sees the change at once.
+    settings.KIOSQUE_CACHE_VERSIONS_MEMO_SECONDS = 60
+    page_cache.forget_process_copies()  # the shared cache was just cleared for this test
+    article.access = Article.Access.FREE
+    article.save()
+    assert MARKER in client.get(article.get_absolute_url()).content.decode()
+    assert client.get(article.get_absolute_url())[CACHE_HEADER] == "hit"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _edit_through_the_admin_service(article, access=Article.Access.SUBSCRIBERS)
+    response = client.get(article.get_absolute_url())
+
+    assert MARKER not in response.content.decode()
+    assert TEASER_WORD in response.content.decode()
+
+
+def test_unpublished_article_disappears_from_the_cache_at_once(
+    client: Client,
+    article: Article,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    client.get(article.get_absolute_url())
+    assert client.get(article.get_absolute_url())[CACHE_HEADER] == "hit"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        magazine_services.article_unpublish(articles=[article])
+
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_cache_hit_costs_no_query(client: Client, article: Article) -> None:
     client.get(article.get_absolute_url())
 
     with CaptureQueriesContext(connection) as queries:
         response = client.get(article.get_absolute_url())
 
     assert response[CACHE_HEADER] == "hit"
-    assert len(queries) == 1
+    assert len(queries) == 0
+
+
+def test_page_kept_for_a_subscriber_never_gives_the_full_text_to_a_reader_past_the_meter(
+    article: Article, subscriber: User, reader: User
+) -> None:
+    PaywallSettings.objects.update_or_create(pk=1, defaults={"meter_limit": 0})
+    subscriber_client, reader_client = Client(), Client()
+    subscriber_client.force_login(subscriber)
+    reader_client.force_login(reader)
+
+    full = subscriber_client.get(article.get_absolute_url()).content.decode()
+    walled = reader_client.get(article.get_absolute_url())
+    again = subscriber_client.get(article.get_absolute_url()).content.decode()
+
+    assert MARKER in full and MARKER in again
+    assert MARKER not in walled.content.decode()
+    assert TEASER_WORD in walled.content.decode()
+    assert 'class="paywall wrap' in walled.content.decode()
+    assert 'class="paywall wrap' not in again
+    assert "no-store" in walled["Cache-Control"]
+
+
+def test_page_kept_for_a_reader_on_the_wall_still_opens_for_a_subscriber(
+    article: Article, subscriber: User, reader: User
+) -> None:
+    PaywallSettings.objects.update_or_create(pk=1, defaults={"meter_limit": 0})
+    reader_client, subscriber_client = Client(), Client()
+    reader_client.force_login(reader)
+    subscriber_client.force_login(subscriber)
+
+    walled = reader_client.get(article.get_absolute_url()).content.decode()
+    full = subscriber_client.get(article.get_absolute_url()).content.decode()
+
+    assert MARKER not in walled
+    assert MARKER in full
+
+
+def test_each_reader_sees_their_own_account_links_on_a_kept_page(
+    article: Article, subscriber: User, reader: User
+) -> None:
+    first, second = Client(), Client()
+    first.force_login(subscriber)
+    second.force_login(reader)
+
+    first_page = first.get(article.get_absolute_url()).content.decode()
+    second_page = second.get(article.get_absolute_url()).content.decode()
+
+    assert subscriber.display_name in first_page and reader.display_name not in first_page
+    assert reader.display_name in second_page and subscriber.display_name not in second_page
+    assert "kiosque-slot" not in first_page + second_page
+
+
+def test_related_articles_of_a_kept_page_follow_the_newsroom(
+    client: Client,
+    article: Article,
+    subscriber: User,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    client.force_login(subscriber)
+    client.get(article.get_absolute_url())
+    other = premium_article(slug="autre-piece", title="Une autre pièce du dossier")
+    article.related.add(other)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _edit_through_the_admin_service(other, title="Une autre pièce, corrigée")
+
+    assert "Une autre pièce, corrigée" in client.get(article.get_absolute_url()).content.decode()
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "reader", "subscriber"])

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from magazine.models import Article
@@ -95,7 +95,10 @@ def test_expired_gift_link_shows_the_teaser_and_says_it_expired(
     subscriber: User, article: Article
 ) -> None:
     gift = gift_link_create(sender=subscriber, article=article)
-    with time_machine.travel(timezone.now() + timedelta(days=30, seconds=1), tick=False):
+    with (
+        time_machine.travel(timezone.now() + timedelta(days=30, seconds=1), tick=False),
+        translation.override("en"),
+    ):
         decision = open_link(article, gift.token)
     assert not decision.allowed
     assert decision.reason_code == "gift_expired"
@@ -129,7 +132,8 @@ def test_gift_link_validity_comes_from_the_paywall_settings(
 def test_revoked_gift_link_shows_the_teaser_and_says_so(subscriber: User, article: Article) -> None:
     gift = gift_link_create(sender=subscriber, article=article)
     gift_link_revoke(gift=gift, by=subscriber)
-    decision = open_link(article, gift.token)
+    with translation.override("en"):
+        decision = open_link(article, gift.token)
     assert not decision.allowed
     assert decision.reason_code == "gift_revoked"
     assert "withdrawn" in decision.message
@@ -160,7 +164,8 @@ def test_tampered_gift_link_shows_the_teaser_and_says_it_is_invalid(
     tamper, subscriber: User, article: Article
 ) -> None:  # type: ignore[no-untyped-def]
     gift = gift_link_create(sender=subscriber, article=article)
-    decision = open_link(article, tamper(gift.token))
+    with translation.override("en"):
+        decision = open_link(article, tamper(gift.token))
     assert not decision.allowed
     assert decision.reason_code == "gift_tampered"
     assert "not valid" in decision.message

@@ -11,7 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from accounts.models import User
 from magazine.models import Article
@@ -34,7 +36,9 @@ def test_company_member_reads_under_the_licence_and_takes_a_seat(
     assert decision.allowed
     assert decision.ground is Ground.LICENCE
     assert decision.reason_code == "licence_seat"
-    assert decision.message == "Acme Relation licence"
+    assert decision.message == gettext("%(organisation)s licence") % {
+        "organisation": "Acme Relation"
+    }
     assert Seat.objects.filter(user=company_member).count() == 1
 
 
@@ -81,7 +85,9 @@ def test_members_beyond_the_seat_count_are_told_all_seats_are_taken(
     decision = article_access(article=subscriber_article, user=third)
     assert not decision.allowed
     assert decision.reason_code == "licence_seats_taken"
-    assert decision.message == "All seats of the Petit Centre licence are taken."
+    assert decision.message == gettext("All seats of the %(organisation)s licence are taken.") % {
+        "organisation": "Petit Centre"
+    }
     assert Seat.objects.count() == 2
     # The seat holders keep reading.
     assert article_access(article=subscriber_article, user=first).allowed
@@ -135,7 +141,7 @@ def test_readers_from_the_organisation_network_read_everything_without_a_seat(
     assert decision.allowed
     assert decision.ground is Ground.LICENCE
     assert decision.reason_code == "licence_ip"
-    assert decision.message == "Acme licence"
+    assert decision.message == gettext("%(organisation)s licence") % {"organisation": "Acme"}
     assert not decision.cacheable_for_anonymous
 
 
@@ -174,20 +180,23 @@ def test_expired_licence_ip_ranges_open_nothing(subscriber_article: Article) -> 
 
 
 @pytest.mark.parametrize(
-    ("value", "message"),
+    ("value", "code", "message"),
     [
-        ("10.0.0.0/33", "is not an IP address or range"),
-        ("réseau-bureau", "is not an IP address or range"),
-        ("192.0.2.1/24", "did you mean 192.0.2.0/24?"),
-        ("2001:db8::1/32", "did you mean 2001:db8::/32?"),
+        ("10.0.0.0/33", "invalid", "is not an IP address or range"),
+        ("réseau-bureau", "invalid", "is not an IP address or range"),
+        ("192.0.2.1/24", "host_bits", "did you mean 192.0.2.0/24?"),
+        ("2001:db8::1/32", "host_bits", "did you mean 2001:db8::/32?"),
     ],
 )
-def test_bad_ip_ranges_get_a_clear_error(value: str, message: str) -> None:
+def test_bad_ip_ranges_get_a_clear_error(value: str, code: str, message: str) -> None:
     organisation = OrganisationFactory()
     ip_range = OrganisationIPRange(organisation=organisation, cidr=value)
-    with pytest.raises(ValidationError) as excinfo:
-        ip_range.full_clean()
-    assert message in " ".join(excinfo.value.message_dict["cidr"])
+    # The wording is checked in English, the language of the msgids.
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as excinfo:
+            ip_range.full_clean()
+        assert message in " ".join(excinfo.value.message_dict["cidr"])
+    assert code in {error.code for error in excinfo.value.error_dict["cidr"]}
 
 
 def test_ip_ranges_are_stored_in_canonical_form() -> None:
@@ -197,21 +206,24 @@ def test_ip_ranges_are_stored_in_canonical_form() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "message"),
+    ("value", "code", "message"),
     [
-        ("contact@acme.fr", "not an email address"),
-        ("acme", "not a valid domain"),
-        ("acme..fr", "not a valid domain"),
-        ("-acme.fr", "not a valid domain"),
-        ("gmail.com", "public email provider"),
-        ("192.0.2.1", "looks like an IP address"),
+        ("contact@acme.fr", "email", "not an email address"),
+        ("acme", "invalid", "not a valid domain"),
+        ("acme..fr", "invalid", "not a valid domain"),
+        ("-acme.fr", "invalid", "not a valid domain"),
+        ("gmail.com", "public", "public email provider"),
+        ("192.0.2.1", "ip", "looks like an IP address"),
     ],
 )
-def test_bad_domains_get_a_clear_error(value: str, message: str) -> None:
+def test_bad_domains_get_a_clear_error(value: str, code: str, message: str) -> None:
     domain = OrganisationDomain(organisation=OrganisationFactory(), domain=value)
-    with pytest.raises(ValidationError) as excinfo:
-        domain.full_clean()
-    assert message in " ".join(excinfo.value.message_dict["domain"])
+    # The wording is checked in English, the language of the msgids.
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as excinfo:
+            domain.full_clean()
+        assert message in " ".join(excinfo.value.message_dict["domain"])
+    assert code in {error.code for error in excinfo.value.error_dict["domain"]}
 
 
 def test_domains_are_stored_lower_case() -> None:
@@ -277,7 +289,13 @@ def test_admin_refuses_a_bad_cidr_with_a_clear_error_and_saves_nothing(
     }
     response = admin_client.post(reverse("admin:subscriptions_organisation_add"), data)
     assert response.status_code == 200
-    assert "is not an IP address or range" in response.content.decode()
+    # The admin has no /en/ prefix: it answers in the site's language, French.
+    with translation.override(response.headers["Content-Language"]):
+        expected = gettext(
+            "“%(value)s” is not an IP address or range: use the CIDR notation, "
+            "e.g. 192.0.2.0/24 or 2001:db8::/32."
+        ) % {"value": "192.0.2.300/24"}
+    assert escape(expected) in response.content.decode()
     assert not Organisation.objects.exists()
     data["ip_ranges-0-cidr"] = "192.0.2.0/24"
     response = admin_client.post(reverse("admin:subscriptions_organisation_add"), data)

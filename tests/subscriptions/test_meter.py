@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from magazine.models import Article
@@ -36,7 +37,11 @@ def test_registered_reader_reads_a_subscriber_article_on_the_meter(reader: User)
     assert decision.allowed
     assert decision.ground is Ground.METER
     assert decision.meter_remaining == 2
-    assert decision.message == "You have 2 free articles left this month."
+    assert decision.message == ngettext(
+        "You have %(count)d free article left this month.",
+        "You have %(count)d free articles left this month.",
+        2,
+    ) % {"count": 2}
     assert meter_reads_this_month(user=reader) == 1
 
 
@@ -44,8 +49,12 @@ def test_the_last_free_article_says_so(reader: User) -> None:
     articles = paywalled_articles(3)
     decisions = [read(article, reader) for article in articles]
     assert [d.meter_remaining for d in decisions] == [2, 1, 0]
-    assert decisions[1].message == "You have 1 free article left this month."
-    assert decisions[2].message == "This is your last free article this month."
+    assert decisions[1].message == ngettext(
+        "You have %(count)d free article left this month.",
+        "You have %(count)d free articles left this month.",
+        1,
+    ) % {"count": 1}
+    assert decisions[2].message == gettext("This is your last free article this month.")
 
 
 def test_reader_past_the_limit_meets_the_subscription_wall(reader: User) -> None:
@@ -57,7 +66,11 @@ def test_reader_past_the_limit_meets_the_subscription_wall(reader: User) -> None
     assert decision.wall is Wall.SUBSCRIPTION
     assert decision.reason_code == "meter_exhausted"
     assert decision.meter_remaining == 0
-    assert decision.message == "You have read your 3 free articles this month."
+    assert decision.message == ngettext(
+        "You have read your %(count)d free article this month.",
+        "You have read your %(count)d free articles this month.",
+        3,
+    ) % {"count": 3}
     assert meter_reads_this_month(user=reader) == 3
 
 

@@ -1,0 +1,19 @@
+"""allauth glue: the client address comes from the one place that knows which proxies to trust."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from subscriptions.network import client_ip
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth would believe any X-Forwarded-For; rate limits keyed on a spoofable address
+        # are no limits at all.
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine the client's IP address")
+        return ip

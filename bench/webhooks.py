@@ -1,0 +1,397 @@
+"""Signed Stripe webhooks per second through the real view into PostgreSQL under gunicorn.
+
+The offline Stripe runs once, in this process, behind a small HTTP server: every gunicorn
+worker reaches the same state through it, as they would reach Stripe, and each event's
+handler re-reads its object there. N subscriptions are preloaded (checkout paid with the
+test card, local rows synced); then customer.subscription.updated and invoice.paid events
+for them, with 20 % duplicates mixed in, are sent by several keep-alive client threads in a
+separate process, so that the sender does not share this process's interpreter lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import http.server
+import json
+import multiprocessing
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from bench.common import ROOT, bench_env, free_port, report, setup_django
+from subscriptions.stripe_simulator.store import MemoryStore
+
+WEBHOOK_SECRET = "whsec_bench_only"  # noqa: S105 - a benchmark's throwaway secret
+SUBSCRIPTIONS = 50
+DISTINCT_EVENTS = 8000
+DUPLICATE_SHARE = 0.2
+SENDER_THREADS = 12
+SEND_SECONDS_MAX = 30
+WORKERS = int(os.environ.get("BENCH_WEBHOOK_WORKERS", "2"))
+THREADS = int(os.environ.get("BENCH_WEBHOOK_THREADS", "4"))
+SIMULATOR_URL_ENV = "KIOSQUE_BENCH_SIMULATOR_URL"
+STATE_FILE = ROOT / "var" / "bench-stripe-simulator.json"
+
+
+# --- in the gunicorn workers -----------------------------------------------------------------
+
+
+class RemoteSimulator:
+    """Stands in for the simulator inside a worker: forwards the SDK's calls over HTTP."""
+
+    def __init__(self, base_url: str) -> None:
+        parts = urlsplit(base_url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self._local = threading.local()
+
+    def _connection(self) -> http.client.HTTPConnection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+            self._local.connection = connection
+        return connection
+
+    def handle(
+        self, method: str, url: str, post_data: str | bytes | None
+    ) -> tuple[str, int, dict[str, str]]:
+        payload = json.dumps(
+            {
+                "method": method,
+                "url": url,
+                "post_data": post_data.decode() if isinstance(post_data, bytes) else post_data,
+            }
+        ).encode()
+        for attempt in (1, 2):
+            connection = self._connection()
+            try:
+                connection.request("POST", "/", body=payload)
+                response = connection.getresponse()
+                answer = json.loads(response.read())
+                return answer["body"], answer["status"], answer["headers"]
+            except (http.client.HTTPException, OSError):
+                connection.close()
+                self._local.connection = None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+
+_application: Any = None
+_application_lock = threading.Lock()
+
+
+def application(environ: dict[str, Any], start_response: Any) -> Any:
+    """gunicorn's entry point: the site's WSGI app with Stripe answered by the bench process."""
+    global _application
+    if _application is None:
+        with _application_lock:
+            if _application is None:
+                from django.conf import settings
+
+                from config.wsgi import application as site
+                from subscriptions import stripe_gateway
+
+                # The site's settings refuse the simulator with DEBUG off; the benchmark wants
+                # production settings everywhere except where Stripe lives.
+                settings.STRIPE_SIMULATOR = True
+                stripe_gateway.install_simulator(
+                    RemoteSimulator(os.environ[SIMULATOR_URL_ENV])  # type: ignore[arg-type]
+                )
+                _application = site
+    return _application(environ, start_response)
+
+
+# --- in the benchmark process ------------------------------------------------------------------
+
+
+class _SetupStore(MemoryStore):
+    """The preload's requests never fail: no rollback copy of a state that grows with each."""
+
+    def transaction(self, *, rollback: bool = True) -> Any:
+        return super().transaction(rollback=False)
+
+
+def _serve_simulator(simulator: Any) -> tuple[http.server.ThreadingHTTPServer, str]:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        # Headers and body leave in two writes: with Nagle on, each answer waited for the
+        # client's delayed ACK (40 ms).
+        disable_nagle_algorithm = True
+
+        def do_POST(self) -> None:
+            request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            body, status, headers = simulator.handle(
+                request["method"], request["url"], request["post_data"]
+            )
+            answer = json.dumps({"body": body, "status": status, "headers": headers}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def _preload(simulator: Any) -> list[tuple[str, str]]:
+    """N paying weekly subscribers, in Stripe and locally; returns (subscription, invoice) ids."""
+    from unittest import mock
+
+    from accounts.models import User
+    from subscriptions import stripe_gateway, sync
+    from subscriptions.models import Plan, StripeCustomer, StripeEvent, Subscription
+
+    StripeEvent.objects.all().delete()
+    Subscription.objects.filter(user__email__startswith="bench-webhook-").delete()
+    StripeCustomer.objects.filter(user__email__startswith="bench-webhook-").delete()
+    plan, _ = Plan.objects.update_or_create(
+        stripe_price_id="price_bench_webhooks",
+        defaults={"name": "Hebdo", "amount": 249, "interval": "week", "interval_count": 1},
+    )
+    pairs = []
+    # No welcome email for the preload: nobody consumes the benchmark's Celery queue.
+    with mock.patch("subscriptions.emails.queue"):
+        for index in range(SUBSCRIPTIONS):
+            user, _ = User.objects.get_or_create(email=f"bench-webhook-{index}@example.com")
+            customer_id = sync.customer_for_user(user=user)
+            session = stripe_gateway.checkout_session_create(
+                {
+                    "mode": "subscription",
+                    "customer": customer_id,
+                    "line_items": [{"price": plan.stripe_price_id, "quantity": 1}],
+                    "metadata": {"user_id": str(user.pk)},
+                    "subscription_data": {"metadata": {"user_id": str(user.pk)}},
+                    "success_url": "http://127.0.0.1/ok",
+                    "cancel_url": "http://127.0.0.1/cancel",
+                }
+            )
+            completed = simulator.complete_checkout(session["id"], card="visa")
+            subscription = stripe_gateway.subscription_retrieve(completed["subscription"])
+            sync.subscription_sync(stripe_subscription=subscription)
+            pairs.append((subscription["id"], str(subscription["latest_invoice"])))
+            if index % 50 == 0:
+                print(f"preload {index}", file=sys.stderr, flush=True)
+    return pairs
+
+
+def _events(pairs: list[tuple[str, str]], simulator: Any) -> list[list[bytes]]:
+    """Signed bodies for each sender thread: distinct events, with duplicates mixed in."""
+    rng = random.Random(2026)
+    now = int(time.time())
+    distinct = []
+    for number in range(DISTINCT_EVENTS):
+        subscription_id, invoice_id = pairs[number % len(pairs)]
+        if number % 2:
+            obj = {"id": invoice_id, "object": "invoice"}
+            type_ = "invoice.paid"
+        else:
+            obj = {"id": subscription_id, "object": "subscription"}
+            type_ = "customer.subscription.updated"
+        distinct.append(
+            {
+                "id": f"evt_bench_{number:06d}",
+                "object": "event",
+                "type": type_,
+                "created": now,
+                "api_version": "2025-09-30.clover",
+                "livemode": False,
+                "pending_webhooks": 1,
+                "data": {"object": obj},
+            }
+        )
+    per_thread: list[list[bytes]] = [[] for _ in range(SENDER_THREADS)]
+    duplicates_per_distinct = DUPLICATE_SHARE / (1 - DUPLICATE_SHARE)
+    for number, event in enumerate(distinct):
+        lane = per_thread[number % SENDER_THREADS]
+        body, header = simulator.signed(event, now)
+        lane.append(header.encode() + b"\n" + body)
+        if rng.random() < duplicates_per_distinct:
+            # Stripe redelivers: the same event, sooner (another thread) or later (this one).
+            later = per_thread[rng.randrange(SENDER_THREADS)]
+            later.insert(rng.randrange(len(later) // 2, len(later) + 1), lane[-1])
+    return per_thread
+
+
+def _send_lane(base_url: str, lane: list[bytes], deadline: float, results: dict[str, int]) -> None:
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=60)
+    counts = {"processed": 0, "duplicates": 0, "errors": 0, "sent": 0}
+    for item in lane:
+        if time.monotonic() > deadline:
+            break
+        header, body = item.split(b"\n", 1)
+        try:
+            connection.request(
+                "POST",
+                "/stripe/webhook/",
+                body=body,
+                headers={"Content-Type": "application/json", "Stripe-Signature": header.decode()},
+            )
+            response = connection.getresponse()
+            text = response.read()
+        except (http.client.HTTPException, OSError):
+            connection.close()
+            counts["errors"] += 1
+            counts["sent"] += 1
+            continue
+        counts["sent"] += 1
+        if response.status != 200:
+            counts["errors"] += 1
+        elif text.startswith(b"Already"):
+            counts["duplicates"] += 1
+        else:
+            counts["processed"] += 1
+    connection.close()
+    for key, value in counts.items():
+        results[key] = results.get(key, 0) + value
+
+
+def _sender(base_url: str, lanes_path: str, queue: Any) -> None:
+    """In a child process: one keep-alive connection per thread, every lane as fast as it goes."""
+    lanes = json.loads(Path(lanes_path).read_text())
+    lanes = [[item.encode("latin-1") for item in lane] for lane in lanes]
+    deadline = time.monotonic() + SEND_SECONDS_MAX
+    results: dict[str, int] = {}
+    lock = threading.Lock()
+    per_thread: list[dict[str, int]] = [{} for _ in lanes]
+    threads = [
+        threading.Thread(target=_send_lane, args=(base_url, lane, deadline, per_thread[index]))
+        for index, lane in enumerate(lanes)
+    ]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    with lock:
+        for counts in per_thread:
+            for key, value in counts.items():
+                results[key] = results.get(key, 0) + value
+    results["elapsed_ms"] = int(elapsed * 1000)
+    queue.put(results)
+
+
+@contextlib.contextmanager
+def _gunicorn(simulator_url: str) -> Iterator[str]:
+    port = free_port()
+    env = bench_env()
+    env.update({"STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, SIMULATOR_URL_ENV: simulator_url})
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "bench.webhooks:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(WORKERS),
+            "--threads",
+            str(THREADS),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/robots.txt", timeout=2).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _warm_up(base_url: str, simulator: Any, pairs: list[tuple[str, str]]) -> None:
+    """One event per worker thread first: imports, connections and the SDK are ready."""
+    now = int(time.time())
+    for number in range(WORKERS * THREADS * 2):
+        event = {
+            "id": f"evt_bench_warmup_{number}",
+            "object": "event",
+            "type": "customer.subscription.updated",
+            "created": now,
+            "data": {"object": {"id": pairs[number % len(pairs)][0], "object": "subscription"}},
+        }
+        body, header = simulator.signed(event, now)
+        request = urllib.request.Request(
+            f"{base_url}/stripe/webhook/",
+            data=body,
+            headers={"Content-Type": "application/json", "Stripe-Signature": header},
+        )
+        urllib.request.urlopen(request, timeout=30).read()
+
+
+def run() -> None:
+    os.environ["STRIPE_WEBHOOK_SECRET"] = WEBHOOK_SECRET
+    setup_django()
+    from django.conf import settings
+
+    from subscriptions import stripe_gateway
+    from subscriptions.models import StripeEvent
+
+    settings.STRIPE_SIMULATOR = True
+    settings.STRIPE_SIMULATOR_STATE_FILE = None
+    simulator = stripe_gateway.build_simulator(
+        store=_SetupStore(), deliverer=None, auto_deliver=False, webhook_secret=WEBHOOK_SECRET
+    )
+    stripe_gateway.install_simulator(simulator)
+    pairs = _preload(simulator)
+    server, simulator_url = _serve_simulator(simulator)
+    lanes = _events(pairs, simulator)
+    STATE_FILE.parent.mkdir(parents=True, exist_ok=True)
+    lanes_path = STATE_FILE.with_name("bench-webhook-events.json")
+    lanes_path.write_text(json.dumps([[item.decode("latin-1") for item in lane] for lane in lanes]))
+    try:
+        with _gunicorn(simulator_url) as base:
+            _warm_up(base, simulator, pairs)
+            context = multiprocessing.get_context("spawn")
+            queue = context.Queue()
+            sender = context.Process(target=_sender, args=(base, str(lanes_path), queue))
+            sender.start()
+            results = queue.get(timeout=SEND_SECONDS_MAX + 60)
+            sender.join(timeout=30)
+    finally:
+        server.shutdown()
+        lanes_path.unlink(missing_ok=True)
+    sent_ids = set()
+    for lane in lanes:
+        for item in lane:
+            sent_ids.add(json.loads(item.split(b"\n", 1)[1])["id"])
+    recorded = StripeEvent.objects.filter(event_id__startswith="evt_bench_").exclude(
+        event_id__startswith="evt_bench_warmup_"
+    )
+    seconds = results["elapsed_ms"] / 1000
+    complete = results["sent"] == sum(len(lane) for lane in lanes)
+    report("webhook_events_per_s", results["sent"] / seconds)
+    report("webhook_events_sent", results["sent"])
+    report("webhook_duplicates_ignored", results["duplicates"])
+    report("webhook_errors", results["errors"])
+    # Every distinct event that was sent is recorded exactly once, duplicates or not.
+    expected = len(sent_ids) if complete else results["processed"]
+    report("webhook_events_recorded_match", "yes" if recorded.count() == expected else "NO")

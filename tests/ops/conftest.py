@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import redis
+
+from config.health import HEARTBEAT_KEY
+
+# The real Redis, on a database of its own so that these tests never see other data.
+TEST_REDIS_URL = "redis://127.0.0.1:6379/7"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: starts real processes (gunicorn, Celery); takes tens of seconds"
+    )
+
+
+@pytest.fixture
+def heartbeats() -> Iterator[redis.Redis]:
+    """The test Redis, with no worker heartbeat in it before or after the test."""
+    client = redis.Redis.from_url(TEST_REDIS_URL)
+    client.delete(HEARTBEAT_KEY)
+    yield client
+    client.delete(HEARTBEAT_KEY)
+    client.close()
