@@ -76,10 +76,12 @@ class StaffMFAMiddleware:
     def _must_set_up_mfa(request: HttpRequest) -> bool:
         if not getattr(settings, "KIOSQUE_STAFF_MFA_REQUIRED", True):
             return False
+        # The path first: request.user is lazy, and reading it anywhere else than in the admin
+        # would load the account (a query) on every signed-in page that does not need it.
+        if not request.path_info.startswith(_admin_prefix()):
+            return False
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not user.is_staff:
-            return False
-        if not request.path_info.startswith(_admin_prefix()):
             return False
         return not user_has_mfa(user)
 

@@ -44,10 +44,11 @@ def _subscriptions_stop(user: User) -> None:
         user=user, status__in=LIVE_STATUSES, stripe_subscription_id__isnull=False
     ).exclude(cancel_at_period_end=True)
     for subscription in live:
+        stripe_id = subscription.stripe_subscription_id
+        if stripe_id is None:  # Excluded by the query already; this narrows the type.
+            continue
         try:
-            updated = stripe_gateway.subscription_update(
-                subscription.stripe_subscription_id, {"cancel_at_period_end": True}
-            )
+            updated = stripe_gateway.subscription_update(stripe_id, {"cancel_at_period_end": True})
         except stripe_gateway.GatewayError as exc:
             logger.warning("account deletion: Stripe refused to stop %s", subscription.pk)
             raise AccountDeletionFailed from exc

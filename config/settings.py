@@ -114,9 +114,15 @@ if not _database_url:
     if not DEBUG:
         raise ImproperlyConfigured("DATABASE_URL must be set when DEBUG is off")
     _database_url = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+# Health checks cost a round trip ("SELECT 1") at the start of every request that touches the
+# database. Without them a connection broken by a database restart fails the one request that
+# finds it, and Django then closes it (errors mark it unusable); turn them on where the database
+# or a proxy in front of it drops idle connections often.
 DATABASES = {
     "default": dj_database_url.parse(
-        _database_url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True
+        _database_url,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", False),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from functools import partial
 from typing import Any
 
 from django.contrib import admin, messages
@@ -16,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.http import admin_user
 from events import selectors, services
 from events.models import (
     DiscountCode,
@@ -520,7 +522,7 @@ class EventMessageAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: EventMessage, form: ModelForm, change: bool
     ) -> None:
         if not change:
-            obj.created_by = request.user
+            obj.created_by = admin_user(request)
         super().save_model(request, obj, form, change)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
@@ -534,7 +536,7 @@ class EventMessageAdmin(admin.ModelAdmin):
 
         pending = [message.pk for message in queryset.filter(sent_at__isnull=True)]
         for pk in pending:
-            transaction.on_commit(lambda pk=pk: tasks.event_message_send.delay(pk))
+            transaction.on_commit(partial(tasks.event_message_send.delay, pk))
         self.message_user(
             request,
             ngettext("%(count)d message queued.", "%(count)d messages queued.", len(pending))

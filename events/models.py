@@ -329,7 +329,7 @@ class TicketType(models.Model):
         return f"{self.event.name} — {self.name}"
 
     def clean(self) -> None:
-        if self.session_id and self.event_id and self.session.event_id != self.event_id:
+        if self.session is not None and self.event_id and self.session.event_id != self.event_id:
             raise ValidationError({"session": _("The session belongs to another event.")})
         if self.capacity is None and (self.session is None or self.session.capacity is None):
             raise ValidationError(

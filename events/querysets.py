@@ -9,8 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-if TYPE_CHECKING:
-    pass
+if TYPE_CHECKING:  # the names appear only inside the string generics below
+    from events.models import Event, Registration, WaitlistEntry  # noqa: F401
 
 
 class EventQuerySet(models.QuerySet["Event"]):

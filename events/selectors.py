@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -34,17 +35,17 @@ def _taken_counts(ticket_types: list[TicketType], now: datetime) -> tuple[Counte
     holding = Registration.objects.holding_seats(now)
     offers = WaitlistEntry.objects.live_offers(now)
     for queryset in (holding, offers):
-        for row in (
+        for type_row in (
             queryset.filter(ticket_type_id__in=ids).values("ticket_type_id").annotate(n=Count("pk"))
         ):
-            by_type[row["ticket_type_id"]] += row["n"]
+            by_type[type_row["ticket_type_id"]] += type_row["n"]
         if session_ids:
-            for row in (
+            for session_row in (
                 queryset.filter(ticket_type__session_id__in=session_ids)
                 .values("ticket_type__session_id")
                 .annotate(n=Count("pk"))
             ):
-                by_session[row["ticket_type__session_id"]] += row["n"]
+                by_session[session_row["ticket_type__session_id"]] += session_row["n"]
     return by_type, by_session
 
 
@@ -227,7 +228,7 @@ def fill_rates(event: Event, *, now: datetime | None = None) -> list[dict[str, A
     figures = availability(ticket_types, now=now)
     rows = []
     for ticket_type in ticket_types:
-        row = stats.get(ticket_type.pk, {})
+        row: Mapping[str, Any] = stats.get(ticket_type.pk, {})
         capacity = ticket_type.capacity
         if ticket_type.session and ticket_type.session.capacity is not None:
             capacity = min(c for c in (capacity, ticket_type.session.capacity) if c is not None)

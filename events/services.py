@@ -308,7 +308,8 @@ def _registration_insert(
     if discount is not None and discount.max_uses is not None:
         discount = DiscountCode.objects.select_for_update().get(pk=discount.pk)
         used = Registration.objects.active().filter(discount_code=discount).count()
-        if used >= discount.max_uses:
+        # Read again under the lock: the limit may have been lifted meanwhile.
+        if discount.max_uses is not None and used >= discount.max_uses:
             raise RegistrationRefused("bad_code", _("This code has been used up."))
 
     price = ticket_type.price_for(subscriber=subscriber)

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.http import admin_user
 from magazine import services
 from magazine.forms import ArticleAdminForm, AuthorAdminForm, LibraryImageAdminForm
 from magazine.images import rendition_url
@@ -203,7 +204,7 @@ class ArticleAdmin(admin.ModelAdmin):
         return None
 
     def save_model(self, request: HttpRequest, obj: Article, form: ModelForm, change: bool) -> None:
-        services.article_save(article=obj, form=form, user=request.user)  # type: ignore[arg-type]
+        services.article_save(article=obj, form=form, user=admin_user(request))
 
     def save_related(
         self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool

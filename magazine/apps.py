@@ -18,5 +18,5 @@ class MagazineConfig(AppConfig):
     verbose_name = _("Magazine")
 
     def ready(self) -> None:
-        # Permissions only exist after every app has migrated: post_migrate is the hook Django offers.
+        # Permissions only exist once every app has migrated: post_migrate is Django's hook for it.
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="magazine_sync_roles")

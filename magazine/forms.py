@@ -28,16 +28,42 @@ class SafeImageField(forms.ImageField):
         return super().to_python(data)
 
 
+def _wide_input() -> forms.TextInput:
+    # The admin's default text input is 20em wide: titles, alt texts and captions are sentences.
+    return forms.TextInput(attrs={"class": "vTextField vLargeTextField"})
+
+
 class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = "__all__"  # noqa: DJ007 -- the admin chooses the fields (fieldsets)
         field_classes = {"hero_image": SafeImageField}
+        widgets = {
+            name: _wide_input()
+            for name in ("title", "slug", "hero_alt", "hero_caption", "hero_credit", "seo_title")
+        }
         error_messages = {
             "authors": {
                 "required": _("Choose at least one author (the newsroom itself can be an author)."),
             },
         }
+
+    # Django's autocomplete widget re-renders submitted ids with a raw queryset filter, so a
+    # forged non-numeric id would crash the page instead of giving a form error.
+    RELATION_FIELDS = ("rubrique", "authors", "tags", "related")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._forged_fields: list[str] = []
+        if self.is_bound and hasattr(self.data, "getlist"):
+            data = self.data.copy()
+            for name in self.RELATION_FIELDS:
+                values = data.getlist(name)
+                numeric = [value for value in values if value.strip().isdigit()]
+                if numeric != values:
+                    data.setlist(name, numeric)
+                    self._forged_fields.append(name)
+            self.data = data
 
     def clean_related(self) -> Any:
         related = self.cleaned_data.get("related")
@@ -52,6 +78,8 @@ class ArticleAdminForm(forms.ModelForm):
         return related
 
     def clean(self) -> dict[str, Any]:
+        for name in self._forged_fields:
+            self.add_error(name, _("Select a valid choice: this one does not exist."))
         cleaned = super().clean() or self.cleaned_data
         self._clean_publication(cleaned)
         self._clean_hero_alt(cleaned)
@@ -110,6 +138,7 @@ class LibraryImageAdminForm(forms.ModelForm):
         model = LibraryImage
         fields = "__all__"  # noqa: DJ007 -- the admin chooses the fields (fieldsets)
         field_classes = {"file": SafeImageField}
+        widgets = {name: _wide_input() for name in ("alt_text", "caption", "credit")}
         error_messages = {
             "alt_text": {
                 "required": _("Describe the image for readers who cannot see it."),

@@ -52,6 +52,8 @@ from subscriptions.services import GIFT_QUERY_PARAMETER, LICENCE_RANGES_VERSION_
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from magazine.models import Article
+
 DEFAULT_SECONDS = 60
 CACHE_HEADER = "X-Kiosque-Cache"
 # Moved by magazine.services whenever the newsroom changes an article.
@@ -99,6 +101,8 @@ def forget_process_copies() -> None:
     _forget_versions()
     _pages.clear()
     _skeletons.clear()
+    with _heads_lock:
+        _heads.clear()
 
 
 def articles_changed() -> None:
@@ -358,3 +362,48 @@ def skeleton_lookup(*, article_id: int, updated_at: datetime) -> SkeletonLookup 
 
 def skeleton_store(lookup: SkeletonLookup, skeleton: Skeleton) -> None:
     _skeletons.set(lookup.key, (lookup.articles_version,), skeleton, skeleton_seconds())
+
+
+# Heads of live articles, for readers with an account.
+
+_HEAD_FIELDS = ("id", "slug", "access", "updated_at", "status", "published_at")
+_heads: OrderedDict[str, tuple[str, float, tuple[Any, ...]]] = OrderedDict()
+_heads_lock = threading.Lock()
+_HEADS_SIZE = 1024
+
+
+def _head_names() -> list[str]:
+    # Article.from_db takes the loaded values in the model's field order.
+    from magazine.models import Article
+
+    return [f.attname for f in Article._meta.concrete_fields if f.attname in _HEAD_FIELDS]
+
+
+def published_article_head(*, slug: str) -> Article | None:
+    """``selectors.published_article_head``, remembered by this process under a shared cache.
+
+    Every signed-in article page needs the head before anything else; under load its round trip
+    costs more than the rest of the page. A remembered head is used only under the articles
+    version it was read with (the newsroom's services move it on every save, publication and
+    unpublication) and for at most the skeleton's lifetime, like the skeleton it keys; a
+    scheduled article is not remembered before it is live.
+    """
+    from magazine import selectors
+    from magazine.models import Article
+
+    if _versions_memo_seconds() <= 0 or skeleton_seconds() <= 0:
+        return selectors.published_article_head(slug=slug)
+    articles_version = cache_versions()[1]
+    now = time.monotonic()
+    entry = _heads.get(slug)
+    if entry is not None and entry[0] == articles_version and entry[1] > now:
+        return Article.from_db("default", _head_names(), entry[2])
+    head = selectors.published_article_head(slug=slug)
+    if head is not None:
+        values = tuple(getattr(head, name) for name in _head_names())
+        with _heads_lock:
+            _heads[slug] = (articles_version, now + skeleton_seconds(), values)
+            _heads.move_to_end(slug)
+            while len(_heads) > _HEADS_SIZE:
+                _heads.popitem(last=False)
+    return head

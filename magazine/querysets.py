@@ -6,13 +6,16 @@ from django.db import models
 from django.db.models import Prefetch
 from django.utils import timezone
 
-if TYPE_CHECKING:
-    from magazine.models import Article
+if TYPE_CHECKING:  # the name appears only inside the string generic below
+    from magazine.models import Article  # noqa: F401
 
 
 class ArticleQuerySet(models.QuerySet["Article"]):
     def published(self) -> ArticleQuerySet:
-        """Articles readers may see: not drafts, publication time reached (scheduling needs no cron)."""
+        """Articles readers may see: not drafts, publication time reached.
+
+        Scheduling needs no cron: a future publication time simply hides the article until then.
+        """
         return self.exclude(status="draft").filter(published_at__lte=timezone.now())
 
     def with_listing_data(self) -> ArticleQuerySet:

@@ -72,7 +72,7 @@ def search_scope(request: HttpRequest) -> SearchScope:
 
     user = getattr(request, "user", None)
     authenticated = user is not None and user.is_authenticated
-    if authenticated and user.is_staff and user.has_perm(PREVIEW_PERMISSION):
+    if user is not None and authenticated and user.is_staff and user.has_perm(PREVIEW_PERMISSION):
         return SearchScope.everything()
     client_ip = network.client_ip(request)
     if not authenticated and not page_cache.ip_may_hold_licence(client_ip):
@@ -168,7 +168,7 @@ def _postgres_teaser_matches(
     if not candidates:
         return []
     rows = ", ".join(["(%s::bigint, %s::text)"] * len(candidates))
-    params: list[object] = [value for candidate in candidates for value in candidate]
+    params: list[int | str] = [value for candidate in candidates for value in candidate]
     params.append(query)
     # Only placeholders are formatted into the statement; every value travels as a parameter.
     sql = (

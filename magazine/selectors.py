@@ -24,7 +24,7 @@ READ_ALSO_COUNT = 4
 class HomePage:
     featured: list[Article]
     latest: list[Article]
-    # Each rubrique carries ``block_articles``: its latest published articles.
+    # Each rubrique carries ``block_articles``: its latest published articles not shown above.
     rubriques: list[Rubrique]
 
 
@@ -39,16 +39,25 @@ def home_page() -> HomePage:
     latest = list(
         listing_articles().exclude(pk__in=[article.pk for article in featured])[:LATEST_COUNT]
     )
-    # A sliced Prefetch runs as one windowed query for every rubrique at once.
+    # A sliced Prefetch runs as one windowed query for every rubrique at once. It takes enough
+    # rows to fill a block once the articles shown above are dropped: excluding them in SQL
+    # would leave the blocks (and their authors' prefetch) empty on a small site, so the query
+    # count would change with the amount of content.
+    shown = {article.pk for article in featured} | {article.pk for article in latest}
     rubriques = list(
         Rubrique.objects.prefetch_related(
             Prefetch(
                 "articles",
-                queryset=listing_articles()[:RUBRIQUE_BLOCK_COUNT],
+                queryset=listing_articles()[: RUBRIQUE_BLOCK_COUNT + FEATURED_COUNT + LATEST_COUNT],
                 to_attr="block_articles",
             )
         )
     )
+    for rubrique in rubriques:
+        # A reader scrolling the home page should not meet the same article twice.
+        rubrique.block_articles = [
+            article for article in rubrique.block_articles if article.pk not in shown
+        ][:RUBRIQUE_BLOCK_COUNT]
     return HomePage(
         featured=featured,
         latest=latest,

@@ -148,7 +148,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _reader_article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A page nobody else may receive: what every reader sees comes from a skeleton."""
-    head = selectors.published_article_head(slug=slug)
+    head = page_cache.published_article_head(slug=slug)
     if head is None:
         # Drafts and articles scheduled for later do not exist for readers, staff included.
         raise Http404(_("No article found at this address."))

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import admin_user
 from newsletters import rendering, selectors, services
 from newsletters.forms import ImportForm, ScheduleForm
 from newsletters.models import (
@@ -181,7 +182,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Campaign, form: Any, change: bool) -> None:
         if obj.created_by_id is None:
-            obj.created_by = request.user  # type: ignore[assignment]
+            obj.created_by = admin_user(request)
         super().save_model(request, obj, form, change)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Campaign | None = None) -> Any:
@@ -251,9 +252,9 @@ class CampaignAdmin(admin.ModelAdmin):
         except rendering.MessageTooLarge as exc:
             return HttpResponse(str(exc), content_type="text/plain; charset=utf-8", status=400)
         if request.GET.get("format") == "text":
-            _html, text, _url = prepared.personalise(variant, request.user.email)  # type: ignore[union-attr]
+            _html, text, _url = prepared.personalise(variant, admin_user(request).email)
             return HttpResponse(text, content_type="text/plain; charset=utf-8")
-        body_html, _text, _url = prepared.personalise(variant, request.user.email)  # type: ignore[union-attr]
+        body_html, _text, _url = prepared.personalise(variant, admin_user(request).email)
         response = HttpResponse(body_html)
         # The preview shows editor content only; no script of ours runs in it.
         response["Content-Security-Policy"] = "script-src 'none'"
@@ -273,14 +274,15 @@ class CampaignAdmin(admin.ModelAdmin):
 
     def _test_send(self, request: HttpRequest, pk: int) -> HttpResponse:
         campaign = self._campaign(request, pk)
+        user = admin_user(request)
         try:
-            services.campaign_send_test(campaign=campaign, user=request.user)
+            services.campaign_send_test(campaign=campaign, user=user)
         except rendering.MessageTooLarge as exc:
             messages.error(request, str(exc))
         else:
             messages.success(
-                request, _("A test message was sent to %(email)s.") % {"email": request.user.email}
-            )  # type: ignore[union-attr]
+                request, _("A test message was sent to %(email)s.") % {"email": user.email}
+            )
         return self._back(campaign)
 
     def send_now_view(self, request: HttpRequest, pk: int) -> HttpResponse:

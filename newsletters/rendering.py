@@ -150,7 +150,7 @@ class PreparedCampaign:
         return found
 
     def _render(self, entitled: frozenset[int]) -> Variant:
-        digest = [
+        digest: list[dict[str, Any]] = [
             {
                 "title": item.article.title,
                 "lead": item.article.lead,

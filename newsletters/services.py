@@ -9,6 +9,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -525,5 +526,5 @@ def campaign_resume_stalled(*, chunk_cap: int) -> int:
             _enqueue_chunks(campaign_id, count)
             enqueued += count
         else:
-            transaction.on_commit(lambda pk=campaign_id: _finish(pk))
+            transaction.on_commit(partial(_finish, campaign_id))
     return enqueued

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.ratelimits import rate_limit
 from newsletters import selectors, services, tokens
 from newsletters.forms import PreferencesForm, SubscribeForm
@@ -55,9 +56,9 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    current = selectors.newsletters_subscribed(email=user.email)  # type: ignore[union-attr]
+    current = selectors.newsletters_subscribed(email=user.email)
     form = PreferencesForm(
         request.POST if request.method == "POST" else None, initial={"newsletters": current}
     )
@@ -66,9 +67,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
         ip = client_ip(request)
         verified = EmailAddress.objects.filter(
             user=user, email__iexact=user.email, verified=True
-        ).exists()  # type: ignore[union-attr,misc]
+        ).exists()
         outcome = services.subscription_request(
-            email=user.email,  # type: ignore[union-attr]
+            email=user.email,
             newsletters=[n for n in chosen if n not in current],
             source=ConsentRecord.Source.ACCOUNT,
             ip=ip,
@@ -77,7 +78,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
         )
         for newsletter in set(current) - chosen:
             services.unsubscribe(
-                email=user.email,  # type: ignore[union-attr]
+                email=user.email,
                 newsletter=newsletter,
                 source=ConsentRecord.Source.ACCOUNT,
                 ip=ip,

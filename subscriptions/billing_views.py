@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from subscriptions import stripe_gateway, sync
 from subscriptions.models import Invoice, PaywallSettings, Plan, StripeCustomer, Subscription
 from subscriptions.paywall import format_price
@@ -34,11 +35,11 @@ def _plans_url() -> str:
 
 @login_required
 @require_POST
-def checkout(request: HttpRequest, plan_id: int) -> HttpResponse:
+def checkout(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.active(), pk=plan_id)
     try:
         url = sync.checkout_start(
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             plan=plan,
             success_url=request.build_absolute_uri(reverse("billing:checkout_return")),
             cancel_url=request.build_absolute_uri(_plans_url()),
@@ -56,12 +57,12 @@ def checkout(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def checkout_return(request: HttpRequest) -> HttpResponse:
+def checkout_return(request: AuthenticatedHttpRequest) -> HttpResponse:
     session_id = request.GET.get("session_id", "")
     active = Subscription.objects.active().filter(user=request.user).first()
     if active is None and session_id:
         # Only a shortcut: the same sync as the webhook, from what Stripe says about the session.
-        synced = sync.checkout_return_sync(user=request.user, session_id=session_id)  # type: ignore[arg-type]
+        synced = sync.checkout_return_sync(user=request.user, session_id=session_id)
         if synced is not None and synced.status in ("active", "trialing"):
             active = synced
     return render(
@@ -83,7 +84,7 @@ def _live_subscription(user: Any) -> Subscription | None:
 
 @login_required
 @require_GET
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     subscription = _live_subscription(request.user)
     grace_ends = None
     if subscription and subscription.status == "past_due" and subscription.past_due_since:
@@ -109,7 +110,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def portal(request: HttpRequest) -> HttpResponse:
+def portal(request: AuthenticatedHttpRequest) -> HttpResponse:
     link = StripeCustomer.objects.filter(user=request.user).first()
     if link is None:
         messages.info(request, _("You have no subscription to manage yet."))

@@ -190,14 +190,14 @@ def subscription_dashboard(*, now: datetime | None = None, weeks: int = 12) -> D
     week_rows = []
     for index in range(weeks):
         week = first_week + timedelta(weeks=index)
-        row = by_week.get(week, {"new": 0, "churned": 0})
+        week_row = by_week.get(week, {"new": 0, "churned": 0})
         week_rows.append(
             WeekFigures(
                 week=week,
-                new=row["new"],
-                churned=row["churned"],
-                new_percent=_bar_percent(row["new"], peak),
-                churned_percent=_bar_percent(row["churned"], peak),
+                new=week_row["new"],
+                churned=week_row["churned"],
+                new_percent=_bar_percent(week_row["new"], peak),
+                churned_percent=_bar_percent(week_row["churned"], peak),
             )
         )
     return Dashboard(

@@ -57,17 +57,30 @@ class MeterOutcome:
     newly_counted: bool
 
 
-def meter_consume(*, user: User, article: Article, limit: int, now: datetime) -> MeterOutcome:
-    """Spend one of the month's free reads on ``article`` (re-reading it costs nothing)."""
+def meter_consume(
+    *,
+    user: User,
+    article: Article,
+    limit: int,
+    now: datetime,
+    counted_reads: int | None = None,
+) -> MeterOutcome:
+    """Spend one of the month's free reads on ``article`` (re-reading it costs nothing).
+
+    ``counted_reads``: the month's reads count when the caller has just found ``article``
+    among them (the paywall reads it along with the account); None to look it up here.
+    """
     month = month_start(now)
     # A re-read, the common case, needs no lock: a counted read stays counted, so one query
     # answers it exactly as the locked path below would (a read being counted concurrently in
     # another tab can only lower the remaining count shown, never grant or refuse differently).
-    counted = (
-        MeterRead.objects.filter(period__user=user, period__month=month, article=article)
-        .values_list("period__reads_count", flat=True)
-        .first()
-    )
+    counted = counted_reads
+    if counted is None:
+        counted = (
+            MeterRead.objects.filter(period__user=user, period__month=month, article=article)
+            .values_list("period__reads_count", flat=True)
+            .first()
+        )
     if counted is not None:
         return MeterOutcome(True, max(limit - counted, 0), newly_counted=False)
     with transaction.atomic():

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.ratelimits import rate_limit
 from magazine.models import Article
 from magazine.page_cache import make_private
@@ -57,11 +58,11 @@ def _gift_url(gift: GiftLink) -> str:
 @require_POST
 @login_required
 @rate_limit("gift_links")
-def gift_create(request: HttpRequest, slug: str) -> HttpResponse:
+def gift_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article.objects.published(), slug=slug)
     try:
         gift = services.gift_link_create(
-            sender=request.user,  # type: ignore[arg-type]
+            sender=request.user,
             article=article,
             client_ip=network.client_ip(request),
         )
@@ -77,14 +78,14 @@ def gift_create(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("subscriptions:gift_detail", pk=gift.pk)
 
 
-def _own_gift(request: HttpRequest, pk: int) -> GiftLink:
+def _own_gift(request: AuthenticatedHttpRequest, pk: int) -> GiftLink:
     # Someone else's gift link answers 404: its existence is nobody else's business.
     return get_object_or_404(GiftLink.objects.select_related("article"), pk=pk, sender=request.user)
 
 
 @require_safe
 @login_required
-def gift_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def gift_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     gift = _own_gift(request, pk)
     context = {"gift": gift, "gift_url": _gift_url(gift), "now": timezone.now()}
     return make_private(render(request, "subscriptions/gift_detail.html", context))
@@ -92,7 +93,7 @@ def gift_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def gift_links(request: HttpRequest) -> HttpResponse:
+def gift_links(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = timezone.now()
     gifts = list(
         GiftLink.objects.filter(sender=request.user)
@@ -103,7 +104,7 @@ def gift_links(request: HttpRequest) -> HttpResponse:
         "rows": [(gift, _gift_url(gift)) for gift in gifts],
         "now": now,
         "sent_this_month": services.gift_links_sent_this_month(
-            sender=request.user,  # type: ignore[arg-type]
+            sender=request.user,
             now=now,
         ),
         "quota": PaywallSettings.load().gifts_per_month,
@@ -114,16 +115,16 @@ def gift_links(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 @rate_limit("gift_links")
-def gift_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def gift_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     gift = _own_gift(request, pk)
-    services.gift_link_revoke(gift=gift, by=request.user)  # type: ignore[arg-type]
+    services.gift_link_revoke(gift=gift, by=request.user)
     return redirect("subscriptions:gift_links")
 
 
 @require_safe
 @login_required
-def licences(request: HttpRequest) -> HttpResponse:
-    organisations = list(selectors.organisations_administered_by(user=request.user))  # type: ignore[arg-type]
+def licences(request: AuthenticatedHttpRequest) -> HttpResponse:
+    organisations = list(selectors.organisations_administered_by(user=request.user))
     if not organisations:
         raise Http404(_("You do not manage any company licence."))
     if len(organisations) == 1:
@@ -135,13 +136,13 @@ def licences(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
-def licence_seats(request: HttpRequest, pk: int) -> HttpResponse:
+def licence_seats(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation, pk=pk)
     # PermissionDenied (403) for anyone but the admin contact and staff.
     seats = list(
         selectors.organisation_seats_for_contact(
             organisation=organisation,
-            viewer=request.user,  # type: ignore[arg-type]
+            viewer=request.user,
         )
     )
     context = {

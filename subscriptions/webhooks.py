@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -55,7 +55,7 @@ def _invoice_and_subscription(
     result = (
         sync.subscription_sync_by_id(subscription_id=subscription_id) if subscription_id else None
     )
-    sync.invoice_sync(stripe_invoice=invoice)
+    sync.invoice_sync(stripe_invoice=invoice, subscription=result.subscription if result else None)
     return invoice, result
 
 
@@ -113,23 +113,35 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+def _record(event: dict[str, Any]) -> bool:
+    """Insert the event id; False when it is already there (a duplicate delivery).
+
+    One statement instead of a savepoint around an insert that may fail: ON CONFLICT waits
+    for a concurrent delivery of the same id and skips the row once that one commits.
+    """
+    created = event.get("created")
+    table = StripeEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(table)} "  # noqa: S608 - our own table name
+            "(event_id, type, stripe_created, processed_at) VALUES (%s, %s, %s, %s) "
+            "ON CONFLICT (event_id) DO NOTHING RETURNING id",
+            [
+                event["id"],
+                event.get("type", ""),
+                datetime.fromtimestamp(int(created), tz=UTC) if created else None,
+                timezone.now(),
+            ],
+        )
+        return cursor.fetchone() is not None
+
+
 def process_event(event: dict[str, Any]) -> bool:
     """Run the handler for ``event`` once; False when the event id was already processed."""
-    created = event.get("created")
     with transaction.atomic():
         # Recorded in the transaction that processes it: a handler that fails rolls the record
         # back with everything else, and Stripe's retry runs it again.
-        try:
-            with transaction.atomic():
-                StripeEvent.objects.create(
-                    event_id=event["id"],
-                    type=event.get("type", ""),
-                    stripe_created=datetime.fromtimestamp(int(created), tz=UTC)
-                    if created
-                    else None,
-                    processed_at=timezone.now(),
-                )
-        except IntegrityError:
+        if not _record(event):
             return False
         handler = HANDLERS.get(event.get("type", ""))
         if handler is not None:

@@ -113,13 +113,14 @@ def event_structured_data(event: Event, tickets: list[Any] | None = None) -> dic
         sub_events.append(sub_event)
     if sub_events:
         data["subEvent"] = sub_events
-    performers = {
+    # Keyed by speaker so someone speaking in several sessions is listed once.
+    event_performers = {
         speaker.pk: {"@type": "Person", "name": speaker.name}
         for session in event.sessions.all()
         for speaker in session.speakers.all()
     }
-    if performers:
-        data["performer"] = list(performers.values())
+    if event_performers:
+        data["performer"] = list(event_performers.values())
     return data
 
 

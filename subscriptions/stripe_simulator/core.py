@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -150,10 +151,15 @@ def shape(resource: str) -> dict[str, Any]:
 
 def _public(obj: Any) -> Any:
     """Strip the simulator's private bookkeeping (keys starting with "_") before answering."""
+    # Scalars are copied as they are, without a call each: every API answer goes through here.
     if isinstance(obj, dict):
-        return {key: _public(value) for key, value in obj.items() if not key.startswith("_")}
+        return {
+            key: _public(value) if isinstance(value, dict | list) else value
+            for key, value in obj.items()
+            if key[:1] != "_"
+        }
     if isinstance(obj, list):
-        return [_public(item) for item in obj]
+        return [_public(item) if isinstance(item, dict | list) else item for item in obj]
     return obj
 
 
@@ -386,7 +392,8 @@ class Simulator:
         parts = urlsplit(url)
         if isinstance(post_data, bytes):
             post_data = post_data.decode("utf-8")
-        params = decode(post_data if method.lower() == "post" else parts.query)
+        # decode() reads a missing body as an empty one.
+        params = decode((post_data or "") if method.lower() == "post" else parts.query)
         segments = [segment for segment in parts.path.split("/") if segment]
         # Reads change no object: they skip the copy that lets a failed write roll back.
         read_only = method.lower() == "get"
@@ -1403,7 +1410,7 @@ class Simulator:
             status = subscription["status"]
             notice = subscription.get("_trial_notice_at")
             if status == "trialing" and notice is not None and notice <= now:
-                candidates.append((notice, lambda s=subscription: self._trial_notice(state, s)))
+                candidates.append((notice, partial(self._trial_notice, state, subscription)))
             if (
                 status == "incomplete"
                 and subscription.get("_incomplete_expires_at", now + 1) <= now
@@ -1411,8 +1418,8 @@ class Simulator:
                 candidates.append(
                     (
                         subscription["_incomplete_expires_at"],
-                        lambda s=subscription: self._end_subscription(
-                            state, s, "incomplete_expired"
+                        partial(
+                            self._end_subscription, state, subscription, "incomplete_expired"
                         ),
                     )
                 )
@@ -1420,13 +1427,13 @@ class Simulator:
                 candidates.append(
                     (
                         self._period_end_of(subscription),
-                        lambda s=subscription: self._renew(state, s),
+                        partial(self._renew, state, subscription),
                     )
                 )
         for invoice in state["invoices"].values():
             attempt = invoice.get("next_payment_attempt")
             if invoice["status"] == "open" and attempt is not None and attempt <= now:
-                candidates.append((attempt, lambda i=invoice: self._dunning_retry(state, i)))
+                candidates.append((attempt, partial(self._dunning_retry, state, invoice)))
         if not candidates:
             return now, None
         return min(candidates, key=lambda candidate: candidate[0])

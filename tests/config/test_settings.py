@@ -33,6 +33,9 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[s
             "SECURE_SSL_REDIRECT",
             "SERVE_MEDIA",
             "STATIC_MANIFEST",
+            # Set by tests/browser/conftest.py for Playwright; production never has it.
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "KIOSQUE_STAFF_MFA_REQUIRED",
         }
     }
     clean.update(env)

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from magazine.models import Article
+from magazine.selectors import LATEST_COUNT
 from magazine.views import server_error
 from tests.factories import (
     ArticleFactory,
@@ -74,8 +75,39 @@ def test_home_shows_featured_then_latest_then_rubrique_blocks(client: Client) ->
     assert featured.get_absolute_url() in html
     assert html.index("la fusion de l") < html.index("Volubile.ai accélère")
     assert f'href="{rubrique.get_absolute_url()}"' in html
-    assert 'id="rubrique-analyses"' in html
     assert latest.get_absolute_url() in html
+
+
+def test_home_rubrique_blocks_leave_out_articles_already_shown_above(client: Client) -> None:
+    rubrique = RubriqueFactory(name="Analyses", slug="analyses")
+    now = timezone.now()
+    articles = [
+        ArticleFactory(
+            title=f"Analyse numéro {n}",
+            slug=f"analyse-{n}",
+            rubrique=rubrique,
+            published_at=now - timedelta(hours=n + 1),
+        )
+        for n in range(LATEST_COUNT + 2)
+    ]
+
+    html = client.get(reverse("magazine:home")).content.decode()
+
+    block = html[html.index('id="rubrique-analyses"') :]
+    # The newest ones fill "Latest news"; the block only holds the two older ones.
+    for article in articles:
+        assert html.count(f'href="{article.get_absolute_url()}"') == 1
+    assert articles[-1].get_absolute_url() in block
+    assert articles[0].get_absolute_url() not in block
+
+
+def test_home_hides_a_rubrique_block_whose_articles_are_all_shown_above(client: Client) -> None:
+    rubrique = RubriqueFactory(name="Analyses", slug="analyses")
+    ArticleFactory(title="Volubile.ai accélère", rubrique=rubrique)
+
+    html = client.get(reverse("magazine:home")).content.decode()
+
+    assert 'id="rubrique-analyses"' not in html
 
 
 def test_article_page_shows_everything_a_reader_needs(client: Client, dreamforce: Article) -> None:

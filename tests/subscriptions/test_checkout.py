@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from subscriptions.models import Plan, StripeCustomer, Subscription
 from tests.factories import SubscriptionFactory
@@ -232,3 +233,20 @@ def test_existing_factory_subscription_is_enough_to_refuse(stripe_sim, client, r
     response = client.post(reverse("billing:checkout", args=[weekly_plan.pk]))
 
     assert response["Location"] == reverse("billing:account")
+
+
+def test_account_page_says_when_a_cancelled_subscription_ends_and_labels_invoices(
+    stripe_sim, reader_client, reader, weekly_plan, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        subscribe(reader_client, stripe_sim, weekly_plan)
+    Subscription.objects.filter(user=reader).update(cancel_at_period_end=True)
+
+    with translation.override("en"):
+        html = reader_client.get(reverse("billing:account")).content.decode()
+
+    assert "Cancellation scheduled — access until" in html
+    assert 'data-status="active"' in html
+    # The invoice status is a label for readers, not Stripe's raw code.
+    assert "status-label--paid" in html
+    assert ">Paid<" in html
