@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from magazine.images import validate_image_upload
@@ -55,7 +56,8 @@ class ArticleAdminForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._forged_fields: list[str] = []
-        if self.is_bound and hasattr(self.data, "getlist"):
+        # Submitted data is a QueryDict (a MultiValueDict); a plain dict has no lists to clean.
+        if self.is_bound and isinstance(self.data, MultiValueDict):
             data = self.data.copy()
             for name in self.RELATION_FIELDS:
                 values = data.getlist(name)

@@ -33,7 +33,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 from uuid import uuid4
 
 from django.conf import settings
@@ -148,7 +148,9 @@ class _Store:
         return entry[2]
 
     @staticmethod
-    def _valid(entry: Any, versions: tuple[str, ...], now: float) -> bool:
+    def _valid(
+        entry: Any, versions: tuple[str, ...], now: float
+    ) -> TypeGuard[tuple[tuple[str, ...], float, Any]]:
         # Anything else under the key (written by an older release) is a miss.
         return (
             isinstance(entry, tuple)

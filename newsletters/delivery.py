@@ -24,9 +24,10 @@ import smtplib
 import socket
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -41,6 +42,9 @@ from newsletters.mime import NewsletterMessage
 from newsletters.models import Campaign, Delivery, Subscriber, Suppression
 from newsletters.segments import rule_q
 from subscriptions.paywall import article_access
+
+if TYPE_CHECKING:
+    from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 
 logger = logging.getLogger(__name__)
 
@@ -287,6 +291,13 @@ _PLAIN_ADDRESS = re.compile(
 )
 
 
+def _rset(client: smtplib.SMTP) -> None:
+    # sendmail() resets with the private SMTP._rset(), which also tolerates a server that has
+    # already hung up; typeshed leaves it out, hence the typed lookup.
+    reset: Callable[[], object] = getattr(client, "_rset")  # noqa: B009
+    reset()
+
+
 def _smtp_transaction(client: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> None:
     """smtplib's sendmail() for one plain recipient and already dot-stuffed bytes.
 
@@ -300,21 +311,21 @@ def _smtp_transaction(client: smtplib.SMTP, sender: str, recipient: str, data: b
         if code == 421:
             client.close()
         else:
-            client._rset()
+            _rset(client)
         raise smtplib.SMTPSenderRefused(code, reply, sender)
     code, reply = client.docmd("rcpt", f"TO:<{recipient}>")
     if code not in (250, 251):
         if code == 421:
             client.close()
         else:
-            client._rset()
+            _rset(client)
         raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
     code, reply = client.docmd("data")
     if code != 354:
         if code == 421:
             client.close()
         else:
-            client._rset()
+            _rset(client)
         raise smtplib.SMTPDataError(code, reply)
     client.send(data + b".\r\n")
     code, reply = client.getreply()
@@ -322,7 +333,7 @@ def _smtp_transaction(client: smtplib.SMTP, sender: str, recipient: str, data: b
         if code == 421:
             client.close()
         else:
-            client._rset()
+            _rset(client)
         raise smtplib.SMTPDataError(code, reply)
 
 
@@ -363,7 +374,8 @@ class _Sender:
     def send(self, variant: rendering.Variant, *, email: str, delivery_id: int) -> None:
         prepared = self.prepared
         skeleton = variant.skeleton
-        client = self.backend.connection if self.direct else None
+        # self.direct is only ever true for Django's SMTP backend, which holds the connection.
+        client = cast("SmtpBackend", self.backend).connection if self.direct else None
         if (
             client is not None
             and skeleton is not None

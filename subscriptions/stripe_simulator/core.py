@@ -1418,9 +1418,7 @@ class Simulator:
                 candidates.append(
                     (
                         subscription["_incomplete_expires_at"],
-                        partial(
-                            self._end_subscription, state, subscription, "incomplete_expired"
-                        ),
+                        partial(self._end_subscription, state, subscription, "incomplete_expired"),
                     )
                 )
             if status in ("active", "trialing") and self._period_end_of(subscription) <= now:
