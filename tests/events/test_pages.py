@@ -108,3 +108,16 @@ def test_article_announcement_shows_live_seats(free_ticket: TicketType) -> None:
         .strip()
         == ""
     )
+
+
+def test_article_page_shows_the_event_it_announces(client, free_ticket: TicketType) -> None:
+    article = ArticleFactory()
+    free_ticket.event.announced_in.add(article)
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert free_ticket.event.get_absolute_url() in html
+    assert (
+        free_ticket.event.get_absolute_url()
+        not in client.get(ArticleFactory().get_absolute_url()).content.decode()
+    )
