@@ -18,3 +18,8 @@ os.environ.setdefault("SERVE_MEDIA", "true")
 os.environ.setdefault("KIOSQUE_STAFF_MFA_REQUIRED", "false")
 os.environ.pop("REDIS_URL", None)  # unit tests: in-memory cache, tasks in-process
 os.environ.pop("DEBUG", None)
+
+# CI must exercise PostgreSQL (locking, full-text search): refuse to run there on anything else
+# rather than let PostgreSQL-only tests skip.
+if os.environ.get("CI") == "true" and not os.environ["DATABASE_URL"].startswith("postgres"):
+    raise SystemExit("CI=true needs DATABASE_URL to point at PostgreSQL (make test does this)")
