@@ -327,6 +327,9 @@ ANYMAIL.update(_anymail_config)
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY") or ""
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY") or ""
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET") or ""
+# Seconds before a Stripe call gives up: a reader waiting on Checkout gets an answer in time,
+# not after the SDK's 80-second default.
+STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 4)
 # Offline Stripe (subscriptions.stripe_simulator): on by default in DEBUG without a secret key.
 # It fakes payments, so production settings refuse it outright.
 STRIPE_SIMULATOR = env_bool("STRIPE_SIMULATOR", DEBUG and not STRIPE_SECRET_KEY)

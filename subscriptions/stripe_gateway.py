@@ -190,7 +190,13 @@ def client() -> stripe.StripeClient:
             "STRIPE_SECRET_KEY is not set (and the simulator is off): payments are unavailable."
         )
     with _lock:
-        _client = stripe.StripeClient(settings.STRIPE_SECRET_KEY, max_network_retries=2)
+        # requests is the SDK's own default client; ours only shortens its 80-second timeout.
+        _client = stripe.StripeClient(
+            settings.STRIPE_SECRET_KEY,
+            http_client=stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS),
+            # One retry: a reader waiting on the checkout button hears back within seconds.
+            max_network_retries=1,
+        )
         return _client
 
 
