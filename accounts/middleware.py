@@ -11,7 +11,7 @@ from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext as _
 
 # django-prose-editor declares its modules in an inline <script type="importmap">, which
@@ -19,8 +19,17 @@ from django.utils.translation import gettext as _
 _IMPORT_MAP = re.compile(rb'<script type="importmap"[^>]*>(.*?)</script>', re.DOTALL)
 
 
+_admin_prefixes: dict[tuple[object, str], str] = {}
+
+
 def _admin_prefix() -> str:
-    return reverse("admin:index")
+    # Read on every request by two middlewares: reverse() walks the URLconf each time, yet the
+    # answer changes only with the URLconf and the script prefix.
+    key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    prefix = _admin_prefixes.get(key)
+    if prefix is None:
+        prefix = _admin_prefixes[key] = reverse("admin:index")
+    return prefix
 
 
 def inline_script_hashes(content: bytes) -> list[str]:

@@ -98,9 +98,12 @@ def _forget_versions() -> None:
 
 def forget_process_copies() -> None:
     """Drop what this process remembers of the shared cache (after the cache itself is cleared)."""
+    from magazine import slots
+
     _forget_versions()
     _pages.clear()
     _skeletons.clear()
+    slots.forget()
     with _heads_lock:
         _heads.clear()
 

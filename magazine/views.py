@@ -26,6 +26,7 @@ from magazine import page_cache, selectors
 from magazine.models import Article, Author, Rubrique, Tag
 from magazine.reading import Reading, reading_for
 from magazine.search import normalize_query, search_snippet
+from magazine.slots import SLOT_TEMPLATES, reader_slots
 from magazine.templatetags.magazine_tags import absolute_url, sanitize
 from subscriptions.paywall import (
     PREVIEW_PERMISSION,
@@ -120,8 +121,8 @@ def _anonymous_decision(article: Article) -> AccessDecision:
     return article_access(article=article, user=None, client_ip=None)
 
 
-# Rendered per reader into an article page's skeleton, in this order (magazine/article_slots.html).
-SKELETON_SLOTS = ("account", "access", "offers")
+# Rendered per reader into an article page's skeleton (magazine.slots).
+SKELETON_SLOTS = tuple(SLOT_TEMPLATES)
 # Only ``allowed`` matters to reading_for: the parts an entitled reader gets, to keep for later.
 _ENTITLED = AccessDecision(True, Ground.NONE, None, "skeleton")
 
@@ -166,22 +167,16 @@ def _reader_article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # As reading_for: the paywalled part only when the decision allows it.
     paywalled_html = skeleton.paywalled_html if decision.allowed else ""
     reading = Reading(decision, skeleton.open_html, paywalled_html)
-    marker = page_cache.new_marker()
-    slots = render_to_string(
-        "magazine/article_slots.html",
-        {
-            "slot_marker": marker,
-            "article": article,
-            "reading": reading,
-            "decision": decision,
-            "body_open": mark_safe(skeleton.open_html),
-            "body_paywalled": mark_safe(paywalled_html),
-            "offer": subscription_offer() if reading.paywalled else None,
-            "canonical_path": article.get_absolute_url(),
-        },
+    slots = reader_slots(
         request,
-    ).split(marker)
-    html = skeleton.fill(dict(zip(SKELETON_SLOTS, slots, strict=True)))
+        article=article,
+        reading=reading,
+        body_open=skeleton.open_html,
+        body_paywalled=paywalled_html,
+        offer=subscription_offer() if reading.paywalled else None,
+        canonical_path=article.get_absolute_url(),
+    )
+    html = skeleton.fill(slots)
     return page_cache.make_private(HttpResponse(html))
 
 
