@@ -18,6 +18,7 @@ from accounts.http import AuthenticatedHttpRequest
 from subscriptions import stripe_gateway, sync
 from subscriptions.models import Invoice, PaywallSettings, Plan, StripeCustomer, Subscription
 from subscriptions.paywall import format_price
+from subscriptions.querysets import SUBSCRIBED_STATUSES
 
 SIMULATED_CARDS = (
     ("visa", gettext_lazy("Card accepted (4242 4242 4242 4242)")),
@@ -63,7 +64,7 @@ def checkout_return(request: AuthenticatedHttpRequest) -> HttpResponse:
     if active is None and session_id:
         # Only a shortcut: the same sync as the webhook, from what Stripe says about the session.
         synced = sync.checkout_return_sync(user=request.user, session_id=session_id)
-        if synced is not None and synced.status in ("active", "trialing"):
+        if synced is not None and synced.status in SUBSCRIBED_STATUSES:
             active = synced
     return render(
         request,

@@ -44,6 +44,7 @@ from subscriptions.models import (
     Seat,
     Subscription,
 )
+from subscriptions.querysets import SUBSCRIBED_STATUSES
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -163,8 +164,9 @@ _NO_FACTS = _AccountFacts(False, False, None, False, False, None, None)
 
 # One column per fact; table names are filled in from the models' metadata.
 _FACTS_COLUMNS = (
-    "EXISTS (SELECT 1 FROM {subscription} WHERE user_id = %(user)s"
-    " AND status IN ('active', 'trialing'))",
+    # The statuses are literals from our own constant (SQLite has no ANY(array) parameter).
+    "EXISTS (SELECT 1 FROM {subscription} WHERE user_id = %(user)s"  # noqa: S608
+    f" AND status IN ({', '.join(repr(status) for status in SUBSCRIBED_STATUSES)}))",
     "EXISTS (SELECT 1 FROM {subscription} WHERE user_id = %(user)s AND status = 'past_due')",
     # Never NULL in a row (blank is ''): NULL means no current grant. Ordered as .first() is.
     "(SELECT offered_by FROM {complimentary} WHERE user_id = %(user)s"

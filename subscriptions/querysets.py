@@ -14,9 +14,11 @@ if TYPE_CHECKING:  # the names appear only inside the string generics below
         Subscription,
     )
 
+# Stripe statuses that open the paywall without question.
+SUBSCRIBED_STATUSES = ("active", "trialing")
 # Stripe statuses that may still open the paywall; past_due only within the grace period, which
-# Subscription.grants_access decides.
-POSSIBLY_ENTITLED_STATUSES = ("active", "trialing", "past_due")
+# Subscription.grants_access decides. A reader in one of them needs no second checkout.
+POSSIBLY_ENTITLED_STATUSES = (*SUBSCRIBED_STATUSES, "past_due")
 
 
 class PlanQuerySet(models.QuerySet["Plan"]):
@@ -27,7 +29,7 @@ class PlanQuerySet(models.QuerySet["Plan"]):
 class SubscriptionQuerySet(models.QuerySet["Subscription"]):
     def active(self) -> SubscriptionQuerySet:
         """Active or trialing: paying (or about to) without question."""
-        return self.filter(status__in=("active", "trialing"))
+        return self.filter(status__in=SUBSCRIBED_STATUSES)
 
     def possibly_entitled(self) -> SubscriptionQuerySet:
         return self.filter(status__in=POSSIBLY_ENTITLED_STATUSES)

@@ -13,6 +13,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from subscriptions.models import Organisation, Plan, Seat, Subscription, SubscriptionHistory
+from subscriptions.querysets import POSSIBLY_ENTITLED_STATUSES, SUBSCRIBED_STATUSES
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -35,11 +36,9 @@ def organisations_administered_by(*, user: User) -> QuerySet[Organisation]:
 
 # --- the subscriptions dashboard (admin) --------------------------------------------------
 
-SUBSCRIBED_STATUSES = ("active", "trialing")
 # Paying now: a trial brings no money yet; past_due counts until Stripe gives up (as its MRR).
 PAYING_STATUSES = ("active", "past_due")
 CHURNED_STATUSES = ("canceled", "unpaid", "incomplete_expired")
-LIVE_BEFORE = ("active", "trialing", "past_due")
 WEEKS_PER_YEAR = 52
 MONTHS_PER_YEAR = 12
 
@@ -174,12 +173,15 @@ def subscription_dashboard(*, now: datetime | None = None, weeks: int = 12) -> D
         .annotate(
             new=Count(
                 "subscription_id",
-                filter=Q(new_status__in=SUBSCRIBED_STATUSES) & ~Q(old_status__in=LIVE_BEFORE),
+                filter=Q(new_status__in=SUBSCRIBED_STATUSES)
+                & ~Q(old_status__in=POSSIBLY_ENTITLED_STATUSES),
                 distinct=True,
             ),
             churned=Count(
                 "subscription_id",
-                filter=Q(new_status__in=CHURNED_STATUSES, old_status__in=LIVE_BEFORE),
+                filter=Q(
+                    new_status__in=CHURNED_STATUSES, old_status__in=POSSIBLY_ENTITLED_STATUSES
+                ),
                 distinct=True,
             ),
         )

@@ -23,14 +23,12 @@ from subscriptions.models import (
     Subscription,
     SubscriptionHistory,
 )
+from subscriptions.querysets import POSSIBLY_ENTITLED_STATUSES
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 logger = logging.getLogger(__name__)
-
-# A reader in one of these states already pays (or is asked to fix a card): no second checkout.
-LIVE_STATUSES = ("active", "trialing", "past_due")
 
 
 class AlreadySubscribed(Exception):
@@ -80,7 +78,7 @@ def customer_for_user(*, user: User) -> str:
 
 
 def has_live_subscription(*, user: User) -> bool:
-    return Subscription.objects.filter(user=user, status__in=LIVE_STATUSES).exists()
+    return Subscription.objects.filter(user=user, status__in=POSSIBLY_ENTITLED_STATUSES).exists()
 
 
 def checkout_start(*, user: User, plan: Plan, success_url: str, cancel_url: str) -> str:
@@ -90,7 +88,7 @@ def checkout_start(*, user: User, plan: Plan, success_url: str, cancel_url: str)
     customer_id = customer_for_user(user=user)
     # A payment whose webhook has not arrived yet must not be paid a second time: ask Stripe.
     for stripe_subscription in stripe_gateway.subscription_list(customer=customer_id):
-        if stripe_subscription["status"] in LIVE_STATUSES:
+        if stripe_subscription["status"] in POSSIBLY_ENTITLED_STATUSES:
             subscription_sync(stripe_subscription=stripe_subscription)
             raise AlreadySubscribed
     metadata = {"user_id": str(user.pk), "plan_id": str(plan.pk)}
@@ -414,7 +412,7 @@ def _reconcile() -> list[Drift]:
                 Drift(data["id"], result.changed_fields, result.previous_status, data["status"])
             )
     orphans = (
-        Subscription.objects.filter(status__in=LIVE_STATUSES)
+        Subscription.objects.filter(status__in=POSSIBLY_ENTITLED_STATUSES)
         .exclude(stripe_subscription_id__isnull=True)
         .exclude(stripe_subscription_id__in=seen)
     )
