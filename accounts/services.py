@@ -38,10 +38,13 @@ def _subscriptions_stop(user: User) -> None:
         return
     from subscriptions import stripe_gateway
     from subscriptions.models import Subscription
-    from subscriptions.sync import LIVE_STATUSES, subscription_sync
+    from subscriptions.querysets import POSSIBLY_ENTITLED_STATUSES
+    from subscriptions.sync import subscription_sync
 
     live = Subscription.objects.filter(
-        user=user, status__in=LIVE_STATUSES, stripe_subscription_id__isnull=False
+        user=user,
+        status__in=POSSIBLY_ENTITLED_STATUSES,
+        stripe_subscription_id__isnull=False,
     ).exclude(cancel_at_period_end=True)
     for subscription in live:
         stripe_id = subscription.stripe_subscription_id
