@@ -13,6 +13,7 @@ domain (takes a seat), gift link, monthly meter.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -28,6 +29,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.backends import session_user_with
 from magazine.models import Article
 from subscriptions import network, services
 from subscriptions.models import (
@@ -185,7 +187,7 @@ _METER_COLUMNS = (
 
 
 @cache
-def _account_facts_sql(*, with_ip_ranges: bool, with_meter: bool) -> str:
+def _facts_columns(*, with_ip_ranges: bool, with_meter: bool) -> tuple[str, ...]:
     """Plain SQL, built once: the ORM would spend more time composing it than the query takes."""
     models = {
         "subscription": Subscription,
@@ -204,7 +206,36 @@ def _account_facts_sql(*, with_ip_ranges: bool, with_meter: bool) -> str:
         *((_IP_RANGES_COLUMN,) if with_ip_ranges else ()),
         *(_METER_COLUMNS if with_meter else ()),
     ]
-    return "SELECT " + ", ".join(column.format(**tables) for column in columns)
+    return tuple(column.format(**tables) for column in columns)
+
+
+def _facts_params(user_id: Any, ctx: _Context, meter_article: Article | None) -> dict[str, Any]:
+    ops = connection.ops
+    return {
+        "user": user_id,
+        "now": ops.adapt_datetimefield_value(ctx.now),
+        "today": ops.adapt_datefield_value(ctx.today),
+        "month": ops.adapt_datefield_value(services.month_start(ctx.now)),
+        "article": meter_article.pk if meter_article is not None else None,
+    }
+
+
+def _facts_from_row(
+    row: Sequence[Any], *, with_ip_ranges: bool, with_meter: bool
+) -> _AccountFacts:
+    subscribed, past_due, offered_by, has_verified_email = row[:4]
+    rest = list(row[4:])
+    ip_ranges_exist = bool(rest.pop(0)) if with_ip_ranges else False
+    meter_limit, meter_reads_count = rest if with_meter else (None, None)
+    return _AccountFacts(
+        subscribed=bool(subscribed),
+        past_due=bool(past_due),
+        complimentary_offered_by=offered_by,
+        has_verified_email=bool(has_verified_email),
+        ip_ranges_exist=ip_ranges_exist,
+        meter_limit=meter_limit,
+        meter_reads_count=meter_reads_count,
+    )
 
 
 def _account_facts(
@@ -215,31 +246,12 @@ def _account_facts(
     Under load every query's round trip costs more than its work: the article page of a reader
     with an account used to spend five of them before the meter's.
     """
-    ops = connection.ops
-    params = {
-        "user": user.pk,
-        "now": ops.adapt_datetimefield_value(ctx.now),
-        "today": ops.adapt_datefield_value(ctx.today),
-        "month": ops.adapt_datefield_value(services.month_start(ctx.now)),
-        "article": meter_article.pk if meter_article is not None else None,
-    }
-    sql = _account_facts_sql(with_ip_ranges=with_ip_ranges, with_meter=meter_article is not None)
+    with_meter = meter_article is not None
+    columns = _facts_columns(with_ip_ranges=with_ip_ranges, with_meter=with_meter)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = list(cursor.fetchone())
-    subscribed, past_due, offered_by, has_verified_email = row[:4]
-    rest = row[4:]
-    ip_ranges_exist = bool(rest.pop(0)) if with_ip_ranges else False
-    meter_limit, meter_reads_count = rest if meter_article is not None else (None, None)
-    return _AccountFacts(
-        subscribed=bool(subscribed),
-        past_due=bool(past_due),
-        complimentary_offered_by=offered_by,
-        has_verified_email=bool(has_verified_email),
-        ip_ranges_exist=ip_ranges_exist,
-        meter_limit=meter_limit,
-        meter_reads_count=meter_reads_count,
-    )
+        cursor.execute("SELECT " + ", ".join(columns), _facts_params(user.pk, ctx, meter_article))
+        row = cursor.fetchone()
+    return _facts_from_row(row, with_ip_ranges=with_ip_ranges, with_meter=with_meter)
 
 
 def _subscription_access(user: Any, facts: _AccountFacts, ctx: _Context) -> AccessDecision | None:
@@ -353,14 +365,21 @@ def entitlement(
 
 
 def _entitlement(
-    user: Any, client_ip: str | None, ctx: _Context, *, meter_article: Article | None = None
+    user: Any,
+    client_ip: str | None,
+    ctx: _Context,
+    *,
+    meter_article: Article | None = None,
+    prefetched: _AccountFacts | None = None,
 ) -> tuple[AccessDecision | None, AccessDecision | None, bool, _AccountFacts]:
     """(granted, most telling refusal, whether valid IP ranges exist, the account's facts)."""
     authenticated = user is not None and user.is_authenticated
     ip_parses = network.parse_ip(client_ip) is not None
     facts = _NO_FACTS
     if authenticated:
-        facts = _account_facts(user, ctx, with_ip_ranges=ip_parses, meter_article=meter_article)
+        facts = prefetched or _account_facts(
+            user, ctx, with_ip_ranges=ip_parses, meter_article=meter_article
+        )
         if facts.meter_limit is not None:
             ctx.known_meter_limit = facts.meter_limit
         granted = _subscription_access(user, facts, ctx) or _complimentary_access(facts)
@@ -459,10 +478,12 @@ def article_access(
     consume_meter: bool = False,
     now: datetime | None = None,
     paywall_settings: PaywallSettings | None = None,
+    _prefetched_facts: _AccountFacts | None = None,
 ) -> AccessDecision:
     """May ``user`` read ``article`` in full, and on what ground? The paywall's only answer.
 
     ``consume_meter`` is for the article page alone; elsewhere the meter never grants access.
+    ``_prefetched_facts`` is reader_access's: the account's facts read with the account itself.
     """
     if article.access == Article.Access.FREE:
         return _FREE_DECISION
@@ -474,7 +495,11 @@ def article_access(
         return _granted(Ground.REGISTERED, Reason.REGISTERED)
 
     granted, refusal, ip_ranges_exist, facts = _entitlement(
-        user, client_ip, ctx, meter_article=article if consume_meter else None
+        user,
+        client_ip,
+        ctx,
+        meter_article=article if consume_meter else None,
+        prefetched=_prefetched_facts,
     )
     if granted is not None:
         return granted
@@ -554,13 +579,32 @@ def article_access(
 
 
 def reader_access(request: HttpRequest, article: Article, *, consume_meter: bool) -> AccessDecision:
-    """``article_access`` for the reader behind ``request`` (user, client IP, gift token)."""
+    """``article_access`` for the reader behind ``request`` (user, client IP, gift token).
+
+    On a subscriber article, a session's account and its facts are read in one query.
+    """
+    client_ip = network.client_ip(request)
+    now = timezone.now()
+    user = getattr(request, "user", None)
+    prefetched = None
+    if article.access == Article.Access.SUBSCRIBERS:
+        with_ip_ranges = network.parse_ip(client_ip) is not None
+        meter_article = article if consume_meter else None
+        columns = _facts_columns(with_ip_ranges=with_ip_ranges, with_meter=consume_meter)
+        params = _facts_params(None, _Context(now, None), meter_article)
+        user, row = session_user_with(request, list(columns), params)
+        if row is not None:
+            prefetched = _facts_from_row(
+                row, with_ip_ranges=with_ip_ranges, with_meter=consume_meter
+            )
     return article_access(
         article=article,
-        user=getattr(request, "user", None),
-        client_ip=network.client_ip(request),
+        user=user,
+        client_ip=client_ip,
         gift_token=request.GET.get(services.GIFT_QUERY_PARAMETER) or None,
         consume_meter=consume_meter,
+        now=now,
+        _prefetched_facts=prefetched,
     )
 
 

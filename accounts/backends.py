@@ -1,0 +1,104 @@
+"""Authentication backends that can take the session's user from a query made for something else.
+
+A signed-in reader's article page needs two things from the database: the account behind the
+session and the facts the paywall decides on. Under load each round trip costs more than its
+work, so the paywall reads both in one query (``session_user_with``) and hands the account to
+Django's own ``auth.get_user``, which still does every check it always does: the backend recorded
+in the session, ``is_active``, the session hash (a changed password ends other sessions) and the
+fallback secrets. Only the ``SELECT`` of the user row is saved.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from typing import Any
+
+from allauth.account.auth_backends import AuthenticationBackend as AllauthAuthenticationBackend
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject, empty
+
+# The account read by session_user_with, offered to get_user for the duration of one call.
+_preloaded_user: ContextVar[Any] = ContextVar("preloaded_user", default=None)
+
+
+class PreloadedUserMixin:
+    """``get_user`` answers from the preloaded row when it is the one asked for."""
+
+    def get_user(self, user_id: Any) -> Any:
+        user = _preloaded_user.get()
+        if user is not None and user.pk == user_id:
+            return user if self.user_can_authenticate(user) else None  # type: ignore[attr-defined]
+        return super().get_user(user_id)  # type: ignore[misc]
+
+
+class ModelBackend(PreloadedUserMixin, DjangoModelBackend):
+    pass
+
+
+class AuthenticationBackend(PreloadedUserMixin, AllauthAuthenticationBackend):
+    pass
+
+
+@contextlib.contextmanager
+def _preloaded(user: Any) -> Iterator[None]:
+    token = _preloaded_user.set(user)
+    try:
+        yield
+    finally:
+        _preloaded_user.reset(token)
+
+
+def _user_pending(request: HttpRequest) -> bool:
+    """Whether ``request.user`` is still the middleware's lazy object, not yet loaded."""
+    lazy = request.__dict__.get("user")
+    return isinstance(lazy, SimpleLazyObject) and lazy._wrapped is empty  # type: ignore[attr-defined]
+
+
+def _session_user_id(request: HttpRequest) -> Any:
+    """The account id the session claims (not yet verified), or None."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return None
+    try:
+        return get_user_model()._meta.pk.to_python(session[SESSION_KEY])  # type: ignore[union-attr]
+    except (KeyError, ValidationError):
+        return None  # anonymous, or an id Django will reject its usual way
+
+
+def session_user_with(
+    request: HttpRequest, columns: list[str], params: dict[str, Any]
+) -> tuple[Any, tuple[Any, ...] | None]:
+    """``request.user`` and ``columns`` (SQL over ``%(user)s``) for that account, in one query.
+
+    Returns (the user, the columns' values), or (the user, None) when the user was already
+    loaded, is anonymous, or did not pass Django's checks: the caller then asks on its own.
+    """
+    user_id = _session_user_id(request) if _user_pending(request) else None
+    if user_id is None:
+        return getattr(request, "user", None), None
+    model = get_user_model()
+    quote = connection.ops.quote_name
+    aliases = [f"kiosque_extra_{index}" for index in range(len(columns))]
+    extra = ", ".join(
+        f"{column} AS {quote(alias)}" for column, alias in zip(columns, aliases, strict=True)
+    )
+    table = quote(model._meta.db_table)
+    pk_column = quote(model._meta.pk.column)  # type: ignore[union-attr]
+    sql = f"SELECT {table}.*, {extra} FROM {table} WHERE {table}.{pk_column} = %(user)s"  # noqa: S608 - identifiers from our models, values are parameters
+    rows = list(model._default_manager.raw(sql, {**params, "user": user_id}))
+    if not rows:
+        return request.user, None  # the account is gone: Django logs the session out as usual
+    row = rows[0]
+    values = tuple(row.__dict__.pop(alias) for alias in aliases)
+    with _preloaded(row):
+        user = request.user
+        authenticated = user.is_authenticated  # loads it, through Django's checks
+    if not authenticated or user.pk != row.pk:
+        return user, None
+    return user, values
