@@ -298,42 +298,62 @@ def _rset(client: smtplib.SMTP) -> None:
     reset()
 
 
+def _refused(client: smtplib.SMTP, code: int) -> None:
+    """After a refusal: a server that is leaving (421) is closed, otherwise the envelope reset."""
+    if code == 421:
+        client.close()
+    else:
+        _rset(client)
+
+
 def _smtp_transaction(client: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> None:
     """smtplib's sendmail() for one plain recipient and already dot-stuffed bytes.
 
     The same commands, bytes on the wire and exceptions as sendmail(), without its regex over
     the whole message and its two address parses, which were a large share of a message's CPU.
+    With a server that offers PIPELINING (RFC 2920; every MTA and provider relay does), MAIL,
+    RCPT and DATA leave together: two round trips a message instead of four.
     """
     client.ehlo_or_helo_if_needed()
     size = f" size={len(data)}" if client.does_esmtp and client.has_extn("size") else ""
-    code, reply = client.docmd("mail", f"FROM:<{sender}>{size}")
-    if code != 250:
-        if code == 421:
-            client.close()
-        else:
-            _rset(client)
-        raise smtplib.SMTPSenderRefused(code, reply, sender)
-    code, reply = client.docmd("rcpt", f"TO:<{recipient}>")
-    if code not in (250, 251):
-        if code == 421:
-            client.close()
-        else:
-            _rset(client)
-        raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
-    code, reply = client.docmd("data")
-    if code != 354:
-        if code == 421:
-            client.close()
-        else:
-            _rset(client)
-        raise smtplib.SMTPDataError(code, reply)
+    if client.does_esmtp and client.has_extn("pipelining"):
+        client.send(f"MAIL FROM:<{sender}>{size}\r\nRCPT TO:<{recipient}>\r\nDATA\r\n")
+        # Every reply of the group is read, whatever the first ones said.
+        (mail, mail_reply), (rcpt, rcpt_reply), (start, start_reply) = (
+            client.getreply(),
+            client.getreply(),
+            client.getreply(),
+        )
+        if start == 354 and (mail != 250 or rcpt not in (250, 251)):
+            # A server that opened DATA despite a refusal gets an empty message, then a reset.
+            client.send(b".\r\n")
+            client.getreply()
+        if mail != 250:
+            _refused(client, mail)
+            raise smtplib.SMTPSenderRefused(mail, mail_reply, sender)
+        if rcpt not in (250, 251):
+            _refused(client, rcpt)
+            raise smtplib.SMTPRecipientsRefused({recipient: (rcpt, rcpt_reply)})
+        if start != 354:
+            _refused(client, start)
+            raise smtplib.SMTPDataError(start, start_reply)
+    else:
+        code, reply = client.docmd("mail", f"FROM:<{sender}>{size}")
+        if code != 250:
+            _refused(client, code)
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        code, reply = client.docmd("rcpt", f"TO:<{recipient}>")
+        if code not in (250, 251):
+            _refused(client, code)
+            raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+        code, reply = client.docmd("data")
+        if code != 354:
+            _refused(client, code)
+            raise smtplib.SMTPDataError(code, reply)
     client.send(data + b".\r\n")
     code, reply = client.getreply()
     if code != 250:
-        if code == 421:
-            client.close()
-        else:
-            _rset(client)
+        _refused(client, code)
         raise smtplib.SMTPDataError(code, reply)
 
 

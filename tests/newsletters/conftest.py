@@ -87,6 +87,14 @@ class RecordingHandler:
         self.messages: list[EmailMessage] = []
         self.lock = threading.Lock()
         self.refuse: dict[str, str] = {}  # address -> SMTP reply for RCPT TO
+        # As every MTA does; the delivery engine then sends MAIL, RCPT and DATA in one write.
+        self.pipelining = True
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # type: ignore[no-untyped-def]
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
         reply = self.refuse.get(address.lower())
