@@ -89,7 +89,7 @@ def session_user_with(
         f"{column} AS {quote(alias)}" for column, alias in zip(columns, aliases, strict=True)
     )
     table = quote(model._meta.db_table)
-    pk_column = quote(model._meta.pk.column)  # type: ignore[union-attr]
+    pk_column = quote(str(model._meta.pk.column))  # type: ignore[union-attr]
     sql = f"SELECT {table}.*, {extra} FROM {table} WHERE {table}.{pk_column} = %(user)s"  # noqa: S608 - identifiers from our models, values are parameters
     rows = list(model._default_manager.raw(sql, {**params, "user": user_id}))
     if not rows:

@@ -9,7 +9,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.signals import setting_changed
 from django.db.models.fields.files import FieldFile
+from django.dispatch import receiver
 from django.utils.translation import gettext as _
 from imagekit import ImageSpec
 from imagekit.cachefiles import ImageCacheFile
@@ -133,6 +135,33 @@ def _cachefile(source: FieldFile, width: int, image_format: str) -> ImageCacheFi
     return ImageCacheFile(Rendition(source, width, image_format))
 
 
+# A rendition's URL is a function of the source's name (uploads never reuse a name), the width,
+# the format and the storage settings (unless URLs are signed); imagekit computes it by hashing
+# the pickled spec, which was a third of the home page's time (80 renditions). Bounded, and
+# forgotten on a settings change.
+_URLS_MAX = 8192
+_urls: dict[tuple[str, int, str], str] = {}
+
+
+def _rendition_url(source: FieldFile, width: int, image_format: str) -> str:
+    if getattr(settings, "AWS_QUERYSTRING_AUTH", False):
+        return _cachefile(source, width, image_format).url  # signed URLs expire: never kept
+    key = (source.name or "", width, image_format)
+    url = _urls.get(key)
+    if url is None:
+        url = _cachefile(source, width, image_format).url
+        if len(_urls) >= _URLS_MAX:
+            _urls.clear()
+        _urls[key] = url
+    return url
+
+
+@receiver(setting_changed)
+def _forget_urls(*, setting: str, **kwargs: Any) -> None:
+    if setting in ("MEDIA_URL", "STORAGES", "IMAGEKIT_CACHEFILE_DIR", "IMAGEKIT_CACHEFILE_NAMER"):
+        _urls.clear()
+
+
 def renditions_generate(*, source: FieldFile, source_width: int | None) -> int:
     """Write every rendition of ``source`` to storage; return how many were written."""
     if not source:
@@ -155,14 +184,14 @@ def rendition_set(
     srcsets = {}
     for image_format in RENDITION_FORMATS:
         srcsets[image_format] = ", ".join(
-            f"{_cachefile(source, w, image_format).url} {min(w, source_width or w)}w"
+            f"{_rendition_url(source, w, image_format)} {min(w, source_width or w)}w"
             for w in widths
         )
     fallback_width = widths[min(1, len(widths) - 1)]
     return RenditionSet(
         webp_srcset=srcsets["WEBP"],
         jpeg_srcset=srcsets["JPEG"],
-        fallback_url=_cachefile(source, fallback_width, "JPEG").url,
+        fallback_url=_rendition_url(source, fallback_width, "JPEG"),
         width=source_width,
         height=source_height,
     )
@@ -175,4 +204,4 @@ def rendition_url(
     if not source:
         return None
     widths = [w for w in _widths_for(source_width) if w <= max_width] or [RENDITION_WIDTHS[0]]
-    return _cachefile(source, widths[-1], image_format).url
+    return _rendition_url(source, widths[-1], image_format)

@@ -15,6 +15,9 @@ process keeps the versions it last read for at most ``KIOSQUE_CACHE_VERSIONS_MEM
 second; the process that moves a version sees it at once) and a copy of recent pages and
 skeletons, checked against those versions and against the shared entry's expiry time.
 
+The home page and the lists of articles (``anonymous_page``) are kept the same way: they show no
+paywalled text, and each is kept no longer than the next scheduled publication.
+
 Pages of readers with an account. They are never shared as a whole. What is the same for every
 reader of one version of an article (head, header, body parts, related articles, navigation) is
 kept as a "skeleton" with slots for what depends on the reader (account links, the access note,
@@ -30,9 +33,10 @@ import ipaddress
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeGuard
 from uuid import uuid4
 
@@ -258,7 +262,9 @@ class AnonymousLookup:
     page: HttpResponse | None
 
 
-def anonymous_lookup(request: HttpRequest) -> AnonymousLookup | None:
+def anonymous_lookup(
+    request: HttpRequest, *, params: tuple[str, ...] = ()
+) -> AnonymousLookup | None:
     """None unless the shared cache may answer this request (the same page for every such visitor).
 
     The visitor's address is checked against the licensed ranges before any page is looked up.
@@ -268,7 +274,7 @@ def anonymous_lookup(request: HttpRequest) -> AnonymousLookup | None:
     versions = cache_versions()
     if ip_may_hold_licence(network.client_ip(request), ranges_version=versions[0]):
         return None
-    key = _page_key(request)
+    key = _page_key(request, params)
     stored = _pages.get(key, versions)
     page = None
     if stored is not None:
@@ -279,9 +285,54 @@ def anonymous_lookup(request: HttpRequest) -> AnonymousLookup | None:
     return AnonymousLookup(key, versions, page)
 
 
-def _page_key(request: HttpRequest) -> str:
+def _page_key(request: HttpRequest, params: tuple[str, ...] = ()) -> str:
     raw = f"{request.path}|{get_language()}"
+    for name in params:
+        raw += f"|{name}={request.GET.get(name, '')}"
     return "kiosque:article-page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def anonymous_page(
+    *, params: tuple[str, ...] = ()
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """For pages that show no paywalled text (home, lists): one copy for every anonymous visitor.
+
+    ``params`` are the query parameters the page depends on (``page``); any other is ignored. A
+    page is kept no longer than the next scheduled publication, which will change it.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            lookup = anonymous_lookup(request, params=params)
+            if lookup is None:
+                # A reader's own header (account links): for their browser only.
+                return make_private(view(request, *args, **kwargs))
+            if lookup.page is not None:
+                return lookup.page
+            response = view(request, *args, **kwargs)
+            seconds = min(cache_seconds(), _seconds_to_next_publication())
+            return store_page(lookup, request, response, seconds=seconds)
+
+        return wrapper
+
+    return decorator
+
+
+def _seconds_to_next_publication() -> int:
+    from magazine.models import Article
+
+    now = timezone.now()
+    upcoming = (
+        Article.objects.exclude(status="draft")
+        .filter(published_at__gt=now)
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    if upcoming is None:
+        return cache_seconds()
+    return max(0, int((upcoming - now).total_seconds()))
 
 
 def make_public(response: HttpResponse) -> HttpResponse:
@@ -298,18 +349,23 @@ def make_private(response: HttpResponse) -> HttpResponse:
 
 
 def store_page(
-    lookup: AnonymousLookup, request: HttpRequest, response: HttpResponse
+    lookup: AnonymousLookup,
+    request: HttpRequest,
+    response: HttpResponse,
+    *,
+    seconds: int | None = None,
 ) -> HttpResponse:
     # Only a plain 200 without cookies or a CSRF token is shareable; anything else is private.
+    seconds = cache_seconds() if seconds is None else seconds
     if (
         response.status_code != 200
         or response.cookies
         or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
     ):
         return make_private(response)
-    _pages.set(
-        lookup.key, lookup.versions, (response.content, response["Content-Type"]), cache_seconds()
-    )
+    if seconds <= 0:
+        return response
+    _pages.set(lookup.key, lookup.versions, (response.content, response["Content-Type"]), seconds)
     response[CACHE_HEADER] = "miss"
     return make_public(response)
 

@@ -54,11 +54,13 @@ def _listing(request: HttpRequest, queryset: QuerySet[Article], **context: Any) 
 
 
 @require_safe
+@page_cache.anonymous_page()
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "magazine/home.html", {"home": selectors.home_page()})
 
 
 @require_safe
+@page_cache.anonymous_page(params=("page",))
 def archive(request: HttpRequest) -> HttpResponse:
     context = _listing(request, selectors.listing_articles())
     return render(request, "magazine/archive.html", context)
@@ -77,6 +79,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@page_cache.anonymous_page(params=("page",))
 def rubrique_detail(request: HttpRequest, slug: str) -> HttpResponse:
     rubrique = get_object_or_404(Rubrique, slug=slug)
     context = _listing(request, selectors.rubrique_articles(rubrique), rubrique=rubrique)
@@ -84,6 +87,7 @@ def rubrique_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@page_cache.anonymous_page(params=("page",))
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     context = _listing(request, selectors.tag_articles(tag), tag=tag)
@@ -91,6 +95,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@page_cache.anonymous_page(params=("page",))
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author, slug=slug)
     context = _listing(request, selectors.author_articles(author), author=author)

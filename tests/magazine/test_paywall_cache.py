@@ -282,3 +282,51 @@ def test_article_page_query_count_is_fixed_per_persona(
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+# --- the home page and the lists, kept for anonymous visitors ------------------------------------
+
+
+def test_a_published_article_reaches_the_cached_home_page_at_once(
+    client: Client,
+    editor: User,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    from tests.factories import ArticleFactory
+
+    ArticleFactory(title="Le centre de contacts de demain")
+    assert client.get("/")[CACHE_HEADER] == "miss"
+    assert client.get("/")[CACHE_HEADER] == "hit"
+    draft = ArticleFactory(title="Dreamforce le bilan", status=Article.Status.DRAFT)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        magazine_services.article_publish(articles=[draft])
+    home = client.get("/")
+
+    assert home[CACHE_HEADER] == "miss"
+    assert "Dreamforce le bilan" in home.content.decode()
+
+
+def test_a_list_is_kept_no_longer_than_the_next_scheduled_publication() -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import ArticleFactory
+
+    assert page_cache._seconds_to_next_publication() == page_cache.cache_seconds()
+    ArticleFactory(published_at=timezone.now() + timedelta(seconds=20))
+
+    assert 0 < page_cache._seconds_to_next_publication() <= 20
+
+
+def test_a_signed_in_reader_never_gets_the_anonymous_home_page(
+    client: Client, subscriber: User
+) -> None:
+    assert client.get("/")[CACHE_HEADER] == "miss"
+    client.force_login(subscriber)
+
+    page = client.get("/")
+
+    assert CACHE_HEADER not in page
+    assert "private" in page["Cache-Control"]

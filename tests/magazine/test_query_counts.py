@@ -79,8 +79,14 @@ def _count_queries(client: Client, url: str) -> int:
     return len(queries)
 
 
+@pytest.fixture
+def no_page_cache(settings):  # type: ignore[no-untyped-def]
+    """What a page costs to render: the anonymous page cache would answer with no query at all."""
+    settings.KIOSQUE_ANONYMOUS_PAGE_CACHE_SECONDS = 0
+
+
 @pytest.mark.parametrize("page", PAGES)
-def test_query_count_does_not_grow_with_content(client: Client, page: str) -> None:
+def test_query_count_does_not_grow_with_content(client: Client, page: str, no_page_cache) -> None:  # type: ignore[no-untyped-def]
     site = Site()
     url = PAGES[page](site)
     small = _count_queries(client, url)
@@ -98,9 +104,28 @@ def test_pages_stay_within_a_small_query_budget(
     client: Client,
     page: str,
     django_assert_max_num_queries,  # type: ignore[no-untyped-def]
+    no_page_cache,  # type: ignore[no-untyped-def]
 ) -> None:
     site = Site()
     site.grow()
 
     with django_assert_max_num_queries(8):
         client.get(PAGES[page](site))
+
+
+@pytest.mark.parametrize("page", ["home", "rubrique", "tag", "author", "archive"])
+def test_anonymous_lists_come_from_the_page_cache_after_the_first_visit(
+    client: Client, page: str
+) -> None:
+    site = Site()
+    site.grow()
+    url = PAGES[page](site)
+    first = client.get(url)
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url)
+
+    assert first["X-Kiosque-Cache"] == "miss"
+    assert again["X-Kiosque-Cache"] == "hit"
+    assert again.content == first.content
+    assert len(queries) == 0
