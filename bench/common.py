@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,7 +60,12 @@ def setup_django() -> None:
 
 
 def _create_database() -> None:
-    base, name = BENCH_DATABASE_URL.rsplit("/", 1)
+    create_database(BENCH_DATABASE_URL)
+
+
+def create_database(url: str) -> None:
+    """Create the PostgreSQL database named by ``url`` unless it exists."""
+    base, name = url.rsplit("/", 1)
     check = subprocess.run(
         ["psql", f"{base}/postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{name}'"],  # noqa: S608 - our own setting
         capture_output=True,
@@ -122,6 +127,7 @@ class LoadResult:
     errors: int
     p50_ms: float
     p99_ms: float
+    requests: int = 0
 
 
 def _to_ms(value: str) -> float:
@@ -129,8 +135,20 @@ def _to_ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def wrk(url: str, *, seconds: int = 8, connections: int = 8, cookie: str = "") -> LoadResult:
-    """Drive ``url`` with wrk on loopback (bounded in time) and parse its report."""
+def wrk(
+    url: str,
+    *,
+    seconds: int = 8,
+    connections: int = 8,
+    cookie: str = "",
+    script: Path | None = None,
+    script_args: Sequence[str] = (),
+) -> LoadResult:
+    """Drive ``url`` with wrk on loopback (bounded in time) and parse its report.
+
+    ``script`` is a wrk Lua script (it may pick each request's path and headers); ``script_args``
+    reach its ``init(args)``.
+    """
     if not shutil.which("wrk"):
         subprocess.run([str(ROOT / "scripts" / "apt_install.sh"), "wrk"], check=True)
     # --timeout: a request that hangs counts as an error instead of holding a connection; the
@@ -138,7 +156,11 @@ def wrk(url: str, *, seconds: int = 8, connections: int = 8, cookie: str = "") -
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "--latency"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
+    if script is not None:
+        command += ["--script", str(script)]
     command.append(url)
+    if script_args:
+        command += ["--", *script_args]
     output = subprocess.run(
         command, capture_output=True, text=True, check=True, timeout=seconds + 30
     ).stdout
@@ -152,6 +174,7 @@ def wrk(url: str, *, seconds: int = 8, connections: int = 8, cookie: str = "") -
     )
     if socket_errors:
         errors += sum(int(g) for g in socket_errors.groups())
+    requests = re.search(r"(\d+) requests in ", output)
     p50 = re.search(r"50%\s+([\d.]+\w+)", output)
     p99 = re.search(r"99%\s+([\d.]+\w+)", output)
     return LoadResult(
@@ -159,6 +182,7 @@ def wrk(url: str, *, seconds: int = 8, connections: int = 8, cookie: str = "") -
         errors=errors,
         p50_ms=_to_ms(p50.group(1)) if p50 else 0.0,
         p99_ms=_to_ms(p99.group(1)) if p99 else 0.0,
+        requests=int(requests.group(1)) if requests else 0,
     )
 
 

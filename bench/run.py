@@ -8,12 +8,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import article_page, newsletter, webhooks
+from bench import article_page, load, newsletter, webhooks
 
 BENCHMARKS = {
     "article": article_page.run,
     "newsletter": newsletter.run,
     "webhooks": webhooks.run,
+    "load": load.run,
 }
 
 
