@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "django_prose_editor",
     "imagekit",
+    "core",
     "accounts",
     "magazine",
     "subscriptions",
@@ -265,6 +266,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER") or ""
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# A mail server that stops answering must not hold a worker (and its lease) for ever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or f"{SITE_NAME} <redaction@example.com>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -275,13 +278,25 @@ CELERY_TASK_ALWAYS_EAGER = not (env_str("CELERY_BROKER_URL") or REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A broker outage of any length: workers and beat wait for Redis and reconnect, never exit.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Tasks already running when the broker goes finish their work: the database lease, not the
+# broker, guards a delivery, and cancelling a chunk mid-send could send its message in flight
+# twice. (The messages lost with a Redis restart are replaced by the sweeper from the database.)
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TIMEZONE = TIME_ZONE
+# The sweeper also restarts campaigns whose queued tasks the broker lost (a Redis restart).
+NEWSLETTER_SWEEP_INTERVAL_S = env_int("NEWSLETTER_SWEEP_INTERVAL_S", 60)
 CELERY_BEAT_SCHEDULE = {
     "newsletters-start-due-campaigns": {
         "task": "newsletters.start_due_campaigns",
         "schedule": 60.0,
     },
-    "newsletters-sweep": {"task": "newsletters.sweep", "schedule": 60.0},
+    "newsletters-sweep": {
+        "task": "newsletters.sweep",
+        "schedule": float(NEWSLETTER_SWEEP_INTERVAL_S),
+    },
 }
 
 # Newsletters (newsletters.delivery): a global send rate per provider, shared through Redis.
@@ -294,7 +309,7 @@ NEWSLETTER_RETRY_BACKOFF_S = env_int("NEWSLETTER_RETRY_BACKOFF_S", 60)
 NEWSLETTER_SWEEP_MAX_TASKS = env_int("NEWSLETTER_SWEEP_MAX_TASKS", 8)
 NEWSLETTER_CONFIRMATION_MAX_AGE_DAYS = env_int("NEWSLETTER_CONFIRMATION_MAX_AGE_DAYS", 7)
 NEWSLETTER_FROM_EMAIL = env_str("NEWSLETTER_FROM_EMAIL") or ""
-for _name in ("NEWSLETTER_CHUNK_SIZE", "NEWSLETTER_LEASE_SECONDS"):
+for _name in ("NEWSLETTER_CHUNK_SIZE", "NEWSLETTER_LEASE_SECONDS", "NEWSLETTER_SWEEP_INTERVAL_S"):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be a positive integer")
 if NEWSLETTER_RATE_LIMIT_PER_S < 0:
@@ -379,6 +394,23 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "events.tasks.registrations_anonymise",
             "schedule": 24 * 60 * 60,
         },
+    }
+)
+
+# Owed tasks (core.outbox): the emails of events and billing are written to the database with
+# the change that calls for them. The sweeper publishes those whose message was lost (broker
+# down, Redis restarted) or whose worker died once its lease is over.
+OUTBOX_SWEEP_INTERVAL_S = env_int("OUTBOX_SWEEP_INTERVAL_S", 60)
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300)
+for _name in ("OUTBOX_SWEEP_INTERVAL_S", "OUTBOX_LEASE_SECONDS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be a positive integer")
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "outbox-sweep": {
+            "task": "core.tasks.outbox_sweep",
+            "schedule": float(OUTBOX_SWEEP_INTERVAL_S),
+        }
     }
 )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from functools import partial
 from typing import Any
 
 from django.contrib import admin, messages
@@ -205,9 +204,8 @@ class EventAdmin(admin.ModelAdmin):
             transaction.on_commit(lambda: services.event_cancel(event=obj, actor=request.user))
             messages.warning(request, _("The event is cancelled: attendees are told and refunded."))
         elif changed:
-            from events import tasks
-
-            transaction.on_commit(lambda: tasks.event_change_notify.delay(obj.pk, changed))
+            # Owed in the admin's transaction with the change itself (core.outbox).
+            services.event_change_notify(event=obj, changes=changed)
             messages.info(request, _("Registered attendees are told of the change by email."))
 
     @admin.action(description=_("Cancel the selected events (refund and tell attendees)"))
@@ -532,11 +530,9 @@ class EventMessageAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send the selected messages now"))
     def send_now(self, request: HttpRequest, queryset: QuerySet[EventMessage]) -> None:
-        from events import tasks
-
-        pending = [message.pk for message in queryset.filter(sent_at__isnull=True)]
-        for pk in pending:
-            transaction.on_commit(partial(tasks.event_message_send.delay, pk))
+        pending = list(queryset.filter(sent_at__isnull=True))
+        for message in pending:
+            services.event_message_send(message=message)
         self.message_user(
             request,
             ngettext("%(count)d message queued.", "%(count)d messages queued.", len(pending))

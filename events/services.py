@@ -348,21 +348,33 @@ def _registration_insert(
         detail += f" waitlist={waitlist_entry.pk}"
     log_change(registration, action="created", actor=user, detail=detail, now=now)
     if status == Registration.Status.CONFIRMED:
-        _after_commit_confirmation(registration)
+        _owe_confirmation(registration)
     elif status == Registration.Status.PENDING_APPROVAL:
-        _after_commit_task("registration_received_send", registration.pk)
+        _owe("registration_received_send", registration_id=registration.pk)
     return registration
 
 
-def _after_commit_task(name: str, *args: Any) -> None:
+def _owe(name: str, *, publish: bool = True, **kwargs: Any) -> int:
+    """Owe the task ``name`` of events.tasks in the current transaction (core.outbox).
+
+    Call it inside the transaction that makes the change: the row commits with it, and a broker
+    that is down or a worker that dies only delays the email.
+    """
+    from core import outbox
     from events import tasks
 
-    task = getattr(tasks, name)
-    transaction.on_commit(lambda: task.delay(*args))
+    return outbox.enqueue(getattr(tasks, name), publish=publish, **kwargs)
 
 
-def _after_commit_confirmation(registration: Registration) -> None:
-    _after_commit_task("registration_confirmation_send", registration.pk)
+def _owe_confirmation(registration: Registration) -> None:
+    _owe("registration_confirmation_send", registration_id=registration.pk)
+
+
+def _publish(entry_id: int | None) -> None:
+    from core import outbox
+
+    if entry_id is not None:
+        outbox.publish_on_commit([entry_id])
 
 
 def payment_start(*, registration: Registration, success_url: str, cancel_url: str) -> str:
@@ -402,7 +414,7 @@ def registration_payment_confirmed(
         logger.warning("Payment for unknown checkout session %s", checkout_session_id)
         return None
     registration_id, ticket_type_id = found
-    refund_needed = False
+    notice: int | None = None
     with transaction.atomic():
         ticket_type, session = _lock_capacity(ticket_type_id)
         registration = Registration.objects.select_for_update().get(pk=registration_id)
@@ -426,7 +438,7 @@ def registration_payment_confirmed(
                 detail=f"amount={amount_total}",
                 now=now,
             )
-            _after_commit_confirmation(registration)
+            _owe_confirmation(registration)
         else:
             registration.save()
             log_change(
@@ -436,17 +448,14 @@ def registration_payment_confirmed(
                 detail=f"amount={amount_total}",
                 now=now,
             )
-            refund_needed = True
-    if refund_needed:
+            # Owed now, published once the refund is recorded (the email tells of it).
+            notice = _owe(
+                "registration_cancelled_send", publish=False, registration_id=registration.pk
+            )
+    if notice is not None:
         registration_refund(registration=registration, amount_cents=registration.price_cents)
-        _task_now("registration_cancelled_send", registration.pk)
+        _publish(notice)
     return registration
-
-
-def _task_now(name: str, *args: Any) -> None:
-    from events import tasks
-
-    getattr(tasks, name).delay(*args)
 
 
 def registration_checkout_expired(*, checkout_session_id: str) -> Registration | None:
@@ -551,11 +560,17 @@ def registration_cancel(
             now=now,
         )
         _offer_freed_seats(registration.ticket_type_id, now=now)
+        # Owed with the cancellation, published once the refund is recorded (the email tells
+        # of it).
+        notice = (
+            _owe("registration_cancelled_send", publish=False, registration_id=registration.pk)
+            if notify and previous != Registration.Status.PENDING_PAYMENT
+            else None
+        )
     amount = refund_due(registration, full_refund=full_refund, now=now)
     if amount:
         registration_refund(registration=registration, amount_cents=amount, actor=actor)
-    if notify and previous != Registration.Status.PENDING_PAYMENT:
-        _task_now("registration_cancelled_send", registration.pk)
+    _publish(notice)
     return registration
 
 
@@ -571,12 +586,12 @@ def registration_approve(*, registration: Registration, actor: Any = None) -> Re
             raise RegistrationRefused("full", _("No seat is left for this ticket."))
         if registration.price_cents == 0:
             registration.status = Registration.Status.CONFIRMED
-            _after_commit_confirmation(registration)
+            _owe_confirmation(registration)
         else:
             # An approved paid request gets a longer hold: the payer learns of it by email.
             registration.status = Registration.Status.PENDING_PAYMENT
             registration.hold_expires_at = now + offer_duration()
-            _after_commit_task("registration_payment_request_send", registration.pk)
+            _owe("registration_payment_request_send", registration_id=registration.pk)
         registration.save()
         log_change(
             registration,
@@ -601,7 +616,7 @@ def registration_reject(*, registration: Registration, actor: Any = None) -> Reg
             from_status=Registration.Status.PENDING_APPROVAL,
             actor=actor,
         )
-    _after_commit_task("registration_rejected_send", registration.pk)
+        _owe("registration_rejected_send", registration_id=registration.pk)
     return registration
 
 
@@ -757,7 +772,7 @@ def _offer_freed_seats(ticket_type_id: int, *, now: datetime) -> list[int]:
         entry.offer_expires_at = min(now + offer_duration(), ticket_type.event.starts_at)
         entry.save(update_fields=["status", "offer_expires_at", "updated_at"])
         offered.append(entry.pk)
-        _after_commit_task("waitlist_offer_send", entry.pk)
+        _owe("waitlist_offer_send", entry_id=entry.pk)
     return offered
 
 
@@ -820,8 +835,12 @@ def registration_check_in(
 
 
 def reminders_send(*, now: datetime | None = None) -> dict[str, int]:
-    """Send the week-before and day-before reminders that are due, each exactly once."""
-    from events import emails
+    """Send the week-before and day-before reminders that are due, each once.
+
+    Each reminder is claimed and owed (core.outbox) in one transaction, then sent here: a worker
+    that dies before sending leaves it to the outbox sweeper, never lost.
+    """
+    from core import outbox
 
     now = now or timezone.now()
     sent = {"week": 0, "day": 0}
@@ -838,37 +857,43 @@ def reminders_send(*, now: datetime | None = None) -> dict[str, int]:
             # Someone who registers the day before gets the day reminder only.
             due = due.filter(event__starts_at__gt=now + timedelta(days=1))
         for registration_id in due.values_list("pk", flat=True):
-            # Claim first, then send: a second worker running the same beat finds nothing.
-            claimed = Registration.objects.filter(
-                pk=registration_id, **{f"{field}__isnull": True}
-            ).update(**{field: now})
-            if not claimed:
-                continue
-            if kind == "day":  # the week reminder would now say the same thing a day late
-                Registration.objects.filter(
-                    pk=registration_id, reminder_week_sent_at__isnull=True
-                ).update(reminder_week_sent_at=now)
-            registration = Registration.objects.select_related("event__venue", "ticket_type").get(
-                pk=registration_id
-            )
-            emails.reminder_send(registration, kind=kind)
+            with transaction.atomic():
+                # Claim first: a second worker running the same beat finds nothing.
+                claimed = Registration.objects.filter(
+                    pk=registration_id, **{f"{field}__isnull": True}
+                ).update(**{field: now})
+                if not claimed:
+                    continue
+                if kind == "day":  # the week reminder would now say the same thing a day late
+                    Registration.objects.filter(
+                        pk=registration_id, reminder_week_sent_at__isnull=True
+                    ).update(reminder_week_sent_at=now)
+                owed = _owe(
+                    "registration_reminder_send",
+                    publish=False,
+                    registration_id=registration_id,
+                    kind=kind,
+                )
+            outbox.run(owed)
             sent[kind] += 1
     return sent
 
 
 def event_change_notify(*, event: Event, changes: list[str]) -> int:
-    """Tell confirmed attendees that the date, place or status of their event has changed."""
-    from events import emails
+    """Tell attendees that the date, place or status of their event has changed.
 
-    count = 0
-    for registration in (
-        Registration.objects.active()
-        .filter(event=event)
-        .select_related("event__venue", "ticket_type")
-    ):
-        emails.change_notice_send(registration, changes=changes)
-        count += 1
-    return count
+    Call it in the transaction that saves the change: one notice per registration is owed
+    (core.outbox) with it, and workers send them once it commits. Returns how many.
+    """
+    from core import outbox
+    from events import tasks
+
+    ids = list(Registration.objects.active().filter(event=event).values_list("pk", flat=True))
+    outbox.enqueue_many(
+        tasks.registration_change_notice_send,
+        [{"registration_id": pk, "changes": changes} for pk in ids],
+    )
+    return len(ids)
 
 
 def event_cancel(*, event: Event, actor: Any = None) -> int:
@@ -891,31 +916,47 @@ def event_cancel(*, event: Event, actor: Any = None) -> int:
 
 
 def event_message_send(*, message: EventMessage) -> int:
-    """Send an organisers' message to its audience, once."""
-    from events import emails
+    """Send an organisers' message to its audience, once; returns how many recipients.
 
-    claimed = EventMessage.objects.filter(pk=message.pk, sent_at__isnull=True).update(
-        sent_at=timezone.now()
-    )
-    if not claimed:
-        return 0
-    message.refresh_from_db()
-    if message.audience == EventMessage.Audience.ATTENDEES:
-        recipients = list(
-            Registration.objects.confirmed()
-            .filter(event=message.event)
-            .values_list("email", "first_name")
+    The message is marked sent and one copy per recipient owed (core.outbox) in one
+    transaction; workers send the copies once it commits.
+    """
+    from core import outbox
+    from events import tasks
+
+    with transaction.atomic():
+        claimed = EventMessage.objects.filter(pk=message.pk, sent_at__isnull=True).update(
+            sent_at=timezone.now()
         )
-    else:
-        recipients = list(
-            WaitlistEntry.objects.filter(
-                ticket_type__event=message.event,
-                status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED],
-            ).values_list("email", "first_name")
+        if not claimed:
+            return 0
+        message.refresh_from_db()
+        if message.audience == EventMessage.Audience.ATTENDEES:
+            key = "registration_id"
+            recipients = list(
+                Registration.objects.confirmed()
+                .filter(event=message.event)
+                .order_by("pk")
+                .values_list("email", "pk")
+            )
+        else:
+            key = "entry_id"
+            recipients = list(
+                WaitlistEntry.objects.filter(
+                    ticket_type__event=message.event,
+                    status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED],
+                )
+                .order_by("pk")
+                .values_list("email", "pk")
+            )
+        unique: dict[str, int] = {}
+        for email, pk in recipients:  # one email per address, even with several tickets
+            unique.setdefault(email, pk)
+        EventMessage.objects.filter(pk=message.pk).update(recipients_count=len(unique))
+        outbox.enqueue_many(
+            tasks.event_message_deliver,
+            [{"message_id": message.pk, key: pk} for pk in unique.values()],
         )
-    unique = dict(recipients)  # one email per address, even with several tickets
-    emails.event_message_send(message, recipients=list(unique.items()))
-    EventMessage.objects.filter(pk=message.pk).update(recipients_count=len(unique))
     return len(unique)
 
 

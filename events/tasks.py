@@ -1,4 +1,10 @@
-"""Celery tasks: load rows by id, call a service or send one email. Safe to run twice."""
+"""Celery tasks: load rows by id, call a service or send one email. Safe to run twice.
+
+The email tasks are owed through core.outbox (written with the change that calls for them), so
+a lost message or a dead worker only delays them. A task that finds its row no longer calls
+for the email sends nothing; the ticket and the waiting-list offer are marked sent only once
+the mail server has accepted them.
+"""
 
 from __future__ import annotations
 
@@ -9,27 +15,27 @@ from events import emails, services
 from events.models import Event, EventMessage, Registration, WaitlistEntry
 
 
-@shared_task
-def registration_confirmation_send(registration_id: int) -> bool:
-    """Send the ticket once (the claim on confirmation_sent_at makes a rerun a no-op)."""
-    claimed = Registration.objects.filter(
-        pk=registration_id, status=Registration.Status.CONFIRMED, confirmation_sent_at__isnull=True
-    ).update(confirmation_sent_at=timezone.now())
-    if not claimed:
-        return False
-    registration = Registration.objects.select_related("event__venue", "ticket_type").get(
-        pk=registration_id
-    )
-    emails.confirmation_send(registration)
-    return True
-
-
 def _registration(registration_id: int) -> Registration | None:
     return (
         Registration.objects.select_related("event__venue", "ticket_type")
         .filter(pk=registration_id)
         .first()
     )
+
+
+@shared_task
+def registration_confirmation_send(registration_id: int) -> bool:
+    """Send the ticket unless it was sent already; True if sent now."""
+    registration = _registration(registration_id)
+    if (
+        registration is None
+        or registration.status != Registration.Status.CONFIRMED
+        or registration.confirmation_sent_at is not None
+    ):
+        return False
+    emails.confirmation_send(registration)
+    Registration.objects.filter(pk=registration_id).update(confirmation_sent_at=timezone.now())
+    return True
 
 
 @shared_task
@@ -61,20 +67,63 @@ def registration_cancelled_send(registration_id: int) -> None:
 
 
 @shared_task
+def registration_reminder_send(registration_id: int, kind: str) -> None:
+    """One reminder ("week" or "day") that reminders_send found due."""
+    registration = _registration(registration_id)
+    if (
+        registration
+        and registration.status == Registration.Status.CONFIRMED
+        and registration.event.status == Event.Status.SCHEDULED
+        and registration.event.starts_at > timezone.now()
+    ):
+        emails.reminder_send(registration, kind=kind)
+
+
+@shared_task
+def registration_change_notice_send(registration_id: int, changes: list[str]) -> None:
+    registration = _registration(registration_id)
+    if registration and registration.is_active and registration.anonymised_at is None:
+        emails.change_notice_send(registration, changes=changes)
+
+
+@shared_task
 def waitlist_offer_send(entry_id: int) -> bool:
-    claimed = WaitlistEntry.objects.filter(
-        pk=entry_id, status=WaitlistEntry.Status.OFFERED, offer_sent_at__isnull=True
-    ).update(offer_sent_at=timezone.now())
-    if not claimed:
+    """Send the offer of a seat unless it was sent already; True if sent now."""
+    entry = WaitlistEntry.objects.select_related("ticket_type__event").filter(pk=entry_id).first()
+    if (
+        entry is None
+        or entry.status != WaitlistEntry.Status.OFFERED
+        or entry.offer_sent_at is not None
+    ):
         return False
-    entry = WaitlistEntry.objects.select_related("ticket_type__event").get(pk=entry_id)
     emails.waitlist_offer_send(entry)
+    WaitlistEntry.objects.filter(pk=entry_id).update(offer_sent_at=timezone.now())
     return True
 
 
 @shared_task
+def event_message_deliver(
+    message_id: int, registration_id: int | None = None, entry_id: int | None = None
+) -> None:
+    """One recipient's copy of an organisers' message (an attendee or a waiting-list entry)."""
+    message = EventMessage.objects.select_related("event").filter(pk=message_id).first()
+    if message is None:
+        return
+    recipient: Registration | WaitlistEntry | None = None
+    if registration_id is not None:
+        recipient = Registration.objects.filter(
+            pk=registration_id, anonymised_at__isnull=True
+        ).first()
+    elif entry_id is not None:
+        recipient = WaitlistEntry.objects.filter(pk=entry_id).first()
+    if recipient is not None:
+        emails.event_message_send(message, recipients=[(recipient.email, recipient.first_name)])
+
+
+@shared_task
 def event_change_notify(event_id: int, changes: list[str]) -> int:
-    event = Event.objects.select_related("venue").get(pk=event_id)
+    """Owe the attendees a notice of the change (kept for messages queued before the outbox)."""
+    event = Event.objects.get(pk=event_id)
     return services.event_change_notify(event=event, changes=changes)
 
 

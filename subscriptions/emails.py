@@ -1,4 +1,4 @@
-"""Billing emails (text and HTML), queued after commit and sent at most once per key."""
+"""Billing emails (text and HTML), owed with the change that calls for them, sent once per key."""
 
 from __future__ import annotations
 
@@ -70,16 +70,21 @@ def queue(
     subscription: Subscription | None = None,
     extra: dict[str, Any] | None = None,
 ) -> None:
-    """Send ``kind`` to ``user`` once the current transaction commits (never twice per key)."""
+    """Owe ``kind`` to ``user`` in the current transaction (core.outbox); never twice per key.
+
+    A worker sends it once the transaction commits; a broker that is down or a worker that dies
+    only delays it.
+    """
+    from core import outbox
     from subscriptions import tasks
 
     if kind not in SUBJECTS:
         raise ValueError(f"Unknown billing email: {kind}")
+    if BillingEmail.objects.filter(key=key).exists():
+        return  # sent already (a redelivered event); send() checks again under its lock
     with translation.override(settings.LANGUAGE_CODE):
         context = _context(user, subscription, extra)
-    transaction.on_commit(
-        lambda: tasks.send_billing_email.delay(kind=kind, user_id=user.pk, key=key, context=context)
-    )
+    outbox.enqueue(tasks.send_billing_email, kind=kind, user_id=user.pk, key=key, context=context)
 
 
 def send(*, kind: str, user: User, key: str, context: dict[str, Any]) -> bool:

@@ -11,11 +11,12 @@ from django.contrib.auth import get_user_model
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600, max_retries=5
-)  # fmt: skip
+@shared_task
 def send_billing_email(*, kind: str, user_id: int, key: str, context: dict[str, Any]) -> bool:
-    """Send one billing email; safe to run twice (the key is recorded with the sending)."""
+    """Send one billing email; safe to run twice (the key is recorded with the sending).
+
+    Owed through core.outbox, which tries it again with a growing delay if the mail server fails.
+    """
     from subscriptions import emails
 
     user = get_user_model().objects.filter(pk=user_id).first()
