@@ -15,3 +15,15 @@ class EventsConfig(AppConfig):
         from subscriptions.webhooks import PAYMENT_CHECKOUT_HANDLERS
 
         PAYMENT_CHECKOUT_HANDLERS[CHECKOUT_PURPOSE] = on_checkout_completed
+
+        # Newsletters can go to the attendees of an event.
+        from events.segments import attendees, attendees_check
+        from newsletters.segments import register_segment
+
+        register_segment(
+            "event_attendees",
+            _("Attendees of an event (slug)"),
+            attendees,
+            ("event",),
+            attendees_check,
+        )

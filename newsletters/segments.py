@@ -5,7 +5,7 @@ A rule is JSON: ``{"segment": "paying"}``, ``{"segment": "newsletter", "slug": "
 ``Q`` over ``Subscriber`` built from ``Exists`` subqueries, so the whole audience stays one SQL
 query that the delivery engine copies with INSERT … SELECT: nothing is loaded into memory.
 
-Other apps add their segments with ``register_segment`` (the events app will add attendees of an
+Other apps add their segments with ``register_segment`` (the events app adds the attendees of an
 event) without this module importing them.
 """
 
@@ -31,16 +31,22 @@ class SegmentType:
     label: str | Promise
     build: Builder
     params: tuple[str, ...] = field(default=())
+    # Raises ValidationError when the rule's parameters name nothing that exists.
+    check: Callable[[Mapping[str, Any]], None] | None = None
 
 
 SEGMENTS: dict[str, SegmentType] = {}
 
 
 def register_segment(
-    key: str, label: str | Promise, build: Builder, params: tuple[str, ...] = ()
+    key: str,
+    label: str | Promise,
+    build: Builder,
+    params: tuple[str, ...] = (),
+    check: Callable[[Mapping[str, Any]], None] | None = None,
 ) -> None:
     """Add a segment to the registry (another app may call this from its AppConfig.ready)."""
-    SEGMENTS[key] = SegmentType(key, label, build, params)
+    SEGMENTS[key] = SegmentType(key, label, build, params, check)
 
 
 MAX_DEPTH = 8
@@ -69,6 +75,8 @@ def validate_rule(rule: Any, depth: int = 0) -> None:
                 code="missing_parameter",
                 params={"key": segment.key, "missing": ", ".join(missing)},
             )
+        if segment.check is not None:
+            segment.check(rule)
         return
     if set(rule) == {"not"}:
         validate_rule(rule["not"], depth + 1)
