@@ -257,19 +257,36 @@ class _Marks:
 
     def __init__(self, worker: str) -> None:
         self.worker = worker
-        self.cursor = connection.cursor()
         # Inside an outer transaction (tests) nothing commits here anyway.
         self.relaxed = connection.vendor == "postgresql" and not connection.in_atomic_block
+        self.sql = _SENT_SQL
         if self.relaxed:
+            # psycopg's own cursor on Django's connection: parameters bound by the server and
+            # the statement prepared once, instead of being quoted into new SQL text that the
+            # server parses and plans again for every message.
+            import psycopg
+
+            connection.ensure_connection()
+            self.cursor: Any = psycopg.Cursor(connection.connection)
             self.cursor.execute("SET synchronous_commit = off")
+            self.prepare: bool | None = True
+        else:
+            self.cursor = connection.cursor()
+            self.prepare = None
+
+    def _execute(self, params: list[Any]) -> None:
+        if self.prepare is None:
+            self.cursor.execute(self.sql, params)
+        else:
+            self.cursor.execute(self.sql, params, prepare=self.prepare)
 
     def sent(self, delivery_id: int, now: datetime, *, durable: bool = False) -> None:
         if durable and self.relaxed:
             self.cursor.execute("SET synchronous_commit = on")
-            self.cursor.execute(_SENT_SQL, [now, delivery_id, self.worker])
+            self._execute([now, delivery_id, self.worker])
             self.cursor.execute("SET synchronous_commit = off")
             return
-        self.cursor.execute(_SENT_SQL, [now, delivery_id, self.worker])
+        self._execute([now, delivery_id, self.worker])
 
     def close(self) -> None:
         try:
@@ -467,7 +484,16 @@ def chunk_send(campaign_id: int, *, chunk_size: int | None = None) -> ChunkResul
                 .filter(email__in=[email for _id, email, _u, _a in batch])
                 .values_list("email", flat=True)
             )
-            ratelimit.acquire(len(batch) - len([1 for row in batch if row[1] in suppressed]))
+            try:
+                ratelimit.acquire(len(batch) - len([1 for row in batch if row[1] in suppressed]))
+            except ratelimit.LimiterUnavailable as exc:
+                # Unsent rows go back to the queue, attempts untouched (a row held until its
+                # lease expired would use one up); the sweeper enqueues them again.
+                logger.warning("newsletter rate limiter unavailable, chunk released: %s", exc)
+                remaining = [row[0] for row in rows[start:]]
+                result.released += _release(remaining, worker, Delivery.Status.QUEUED)
+                result.stopped = "rate limiter unavailable"
+                return result
             last = len(batch) - 1
             for position, (delivery_id, email, user_id, attempts) in enumerate(batch):
                 if email in suppressed:

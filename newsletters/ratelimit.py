@@ -12,6 +12,8 @@ import time
 from typing import Any
 
 from django.conf import settings
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 # KEYS[1] = window key; ARGV = wanted, limit, window ms. Returns how many tokens were granted.
 _ACQUIRE = """
@@ -24,6 +26,11 @@ if granted < tonumber(ARGV[1]) then
 end
 return granted
 """
+
+
+class LimiterUnavailable(Exception):
+    """The shared counter cannot be reached: nobody may send until it can."""
+
 
 _local_lock = threading.Lock()
 _local_windows: dict[tuple[str, int], int] = {}
@@ -38,7 +45,10 @@ def _redis() -> Any:
     if client is None:
         import redis
 
-        client = _clients[url] = redis.Redis.from_url(url)
+        # Bounded waits: a hung Redis must not hold a chunk's rows past their lease.
+        client = _clients[url] = redis.Redis.from_url(
+            url, socket_connect_timeout=2, socket_timeout=2
+        )
     return client
 
 
@@ -53,7 +63,10 @@ def try_acquire(wanted: int, *, limit: int, now: float | None = None) -> int:
     client = _redis()
     if client is not None:
         key = f"kiosque:newsletters:rate:{provider_key()}:{window}"
-        return int(client.eval(_ACQUIRE, 1, key, wanted, limit, 2000))
+        try:
+            return int(client.eval(_ACQUIRE, 1, key, wanted, limit, 2000))
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            raise LimiterUnavailable(str(exc)) from exc
     with _local_lock:
         for stale in [k for k in _local_windows if k[1] < window]:
             del _local_windows[stale]

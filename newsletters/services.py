@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ from newsletters.models import (
     Suppression,
     normalise_email,
 )
+
+logger = logging.getLogger(__name__)
 
 # Bump when the sentence readers agree to changes: each consent record keeps the version it saw.
 CONSENT_WORDING_VERSION = "2025-10"
@@ -376,14 +379,24 @@ class CampaignStateError(Exception):
     pass
 
 
+def _publish(task: Any, *args: Any, count: int = 1) -> None:
+    """Send ``count`` messages for ``task``; a broker that is away is logged, never raised.
+
+    The database holds the campaign's state: beat's start_due_campaigns and the sweeper find
+    what a lost message would have started once the broker is back.
+    """
+    for _i in range(count):
+        try:
+            task.delay(*args)
+        except Exception as exc:  # whatever the broker client raises
+            logger.warning("Broker unavailable (%s): %s%r left to beat", exc, task.name, args)
+            return
+
+
 def _enqueue_chunks(campaign_id: int, count: int) -> None:
     from newsletters.tasks import campaign_send_chunk
 
-    def enqueue() -> None:
-        for _i in range(count):
-            campaign_send_chunk.delay(campaign_id)
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: _publish(campaign_send_chunk, campaign_id, count=count))
 
 
 def _chunks_for(rows: int) -> int:
@@ -441,7 +454,11 @@ def campaign_send_now(*, campaign: Campaign) -> None:
     if not campaign.editable:
         raise CampaignStateError(_("This campaign has already been sent or started."))
     campaign_check(campaign=campaign)
-    transaction.on_commit(lambda: campaign_start_task.delay(campaign.pk))
+    # Scheduled for now, so that beat's start_due_campaigns starts it if the message is lost.
+    campaign.status = Campaign.Status.SCHEDULED
+    campaign.scheduled_at = timezone.now()
+    campaign.save(update_fields=["status", "scheduled_at", "updated_at"])
+    transaction.on_commit(lambda: _publish(campaign_start_task, campaign.pk))
 
 
 def campaigns_start_due(*, now: datetime | None = None) -> list[int]:

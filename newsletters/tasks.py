@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from newsletters import delivery, services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="newsletters.campaign_start", ignore_result=True)
@@ -22,9 +26,13 @@ def campaign_send_chunk(campaign_id: int) -> dict[str, int | str]:
     result = delivery.chunk_send(campaign_id)
     if result.deferred:
         # Transient failures wait their backoff in the database; look again once it has passed.
-        campaign_send_chunk.apply_async(
-            (campaign_id,), countdown=settings.NEWSLETTER_RETRY_BACKOFF_S
-        )
+        try:
+            campaign_send_chunk.apply_async(
+                (campaign_id,), countdown=settings.NEWSLETTER_RETRY_BACKOFF_S
+            )
+        except BrokerUnavailable:
+            # The rows wait in the database all the same: the sweeper enqueues them later.
+            logger.warning("broker unavailable: campaign %s left to the sweeper", campaign_id)
     if result.claimed and not result.stopped:
         delivery.campaign_finish_if_done(campaign_id)
     return result.__dict__

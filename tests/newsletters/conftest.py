@@ -162,6 +162,20 @@ class Workers:
         self.processes.append(process)
         return process
 
+    def start_beat(self, schedule: Path) -> subprocess.Popen[bytes]:
+        """Celery beat on the same settings, keeping its schedule state in ``schedule``."""
+        log = open(ROOT / "test-artifacts" / f"newsletter-beat-{len(self.processes)}.log", "wb")  # noqa: SIM115
+        self.logs.append(log)
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "info",
+                "--schedule", str(schedule),
+            ],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        self.processes.append(process)
+        return process
+
     def kill(self, process: subprocess.Popen[bytes]) -> None:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)

@@ -167,3 +167,27 @@ def test_csv_export_action(marketer_client, digest):  # type: ignore[no-untyped-
     )
     assert response["Content-Type"].startswith("text/csv")
     assert "lea@example.com,hebdo,subscribed" in response.content.decode()
+
+
+def test_send_now_with_the_broker_down_succeeds_and_beat_starts_the_campaign(
+    marketer_client, campaign, django_capture_on_commit_callbacks, monkeypatch
+):  # type: ignore[no-untyped-def]
+    from kombu.exceptions import OperationalError
+
+    from newsletters import tasks
+
+    def broker_down(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.campaign_start_task, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = marketer_client.post(_url("send_now", campaign))
+    campaign.refresh_from_db()
+
+    assert response.status_code == 302
+    assert campaign.status == "scheduled"  # owed to beat, not lost
+    assert mail.outbox == []
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.campaigns_start_due() == [campaign.pk]
+    assert len(mail.outbox) == 3
