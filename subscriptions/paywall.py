@@ -220,9 +220,7 @@ def _facts_params(user_id: Any, ctx: _Context, meter_article: Article | None) ->
     }
 
 
-def _facts_from_row(
-    row: Sequence[Any], *, with_ip_ranges: bool, with_meter: bool
-) -> _AccountFacts:
+def _facts_from_row(row: Sequence[Any], *, with_ip_ranges: bool, with_meter: bool) -> _AccountFacts:
     subscribed, past_due, offered_by, has_verified_email = row[:4]
     rest = list(row[4:])
     ip_ranges_exist = bool(rest.pop(0)) if with_ip_ranges else False

@@ -100,7 +100,9 @@ def test_a_deleted_account_is_not_signed_in(subscriber, premium):
     assert not response.wsgi_request.user.is_authenticated
 
 
-def test_a_session_signed_with_a_retired_secret_is_kept_and_re_signed(subscriber, premium, settings):
+def test_a_session_signed_with_a_retired_secret_is_kept_and_re_signed(
+    subscriber, premium, settings
+):
     client = _signed_in(subscriber)
     old_hash = client.session[HASH_SESSION_KEY]
     old_key = client.session.session_key

@@ -12,7 +12,6 @@ never calls the sweeper itself.
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import signal
 import socket
@@ -26,12 +25,19 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.db import connection, transaction
+from django.db import transaction
 
 from newsletters import delivery, ratelimit, services
 from newsletters.models import Campaign, Delivery, Newsletter, Subscriber
 from newsletters.selectors import campaign_progress
-from tests.newsletters.conftest import ROOT, RecordingHandler, Workers, _reset_producers, wait_for
+from tests.newsletters.conftest import (
+    ROOT,
+    RecordingHandler,
+    Workers,
+    _reset_producers,
+    wait_for,
+    worker_env,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
@@ -155,25 +161,14 @@ def broker_stack(settings, tmp_path) -> Iterator[Stack]:  # type: ignore[no-unty
     controller = Controller(handler, hostname="127.0.0.1", port=smtp_port)
     controller.start()
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
-    db = connection.settings_dict
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "DATABASE_CONN_MAX_AGE": "0",
-            # Broker, cache and heartbeats all on the Redis that dies, as in a one-Redis setup.
-            "REDIS_URL": redis.url,
-            "CELERY_BROKER_URL": redis.url,
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(smtp_port),
-            "SITE_URL": "https://testserver",
-            "NEWSLETTER_CHUNK_SIZE": str(CHUNK_SIZE),
-            "NEWSLETTER_LEASE_SECONDS": str(LEASE_SECONDS),
-            "NEWSLETTER_SWEEP_INTERVAL_S": str(SWEEP_INTERVAL_S),
-            "NEWSLETTER_RETRY_BACKOFF_S": "1",
-            "NEWSLETTER_RATE_LIMIT_PER_S": "0",  # the default: no shared limiter
-        }
+    env = worker_env(
+        redis_url=redis.url,
+        smtp_port=smtp_port,
+        NEWSLETTER_CHUNK_SIZE=str(CHUNK_SIZE),
+        NEWSLETTER_LEASE_SECONDS=str(LEASE_SECONDS),
+        NEWSLETTER_SWEEP_INTERVAL_S=str(SWEEP_INTERVAL_S),
+        NEWSLETTER_RETRY_BACKOFF_S="1",
+        NEWSLETTER_RATE_LIMIT_PER_S="0",  # the default: no shared limiter
     )
     settings.SITE_URL = "https://testserver"
     previous = {"task_always_eager": app.conf.task_always_eager, "broker_url": app.conf.broker_url}

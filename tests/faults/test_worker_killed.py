@@ -25,7 +25,6 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -35,7 +34,14 @@ from events.models import Registration
 from subscriptions.models import BillingEmail, Subscription
 from tests.events.conftest import register
 from tests.factories import EventFactory, TicketTypeFactory
-from tests.newsletters.conftest import ROOT, RecordingHandler, Workers, _reset_producers, wait_for
+from tests.newsletters.conftest import (
+    ROOT,
+    RecordingHandler,
+    Workers,
+    _reset_producers,
+    wait_for,
+    worker_env,
+)
 from tests.subscriptions.stripe_fixtures import signed_post, subscribe
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
@@ -156,22 +162,12 @@ def stack(transactional_db, settings, tmp_path, request) -> Iterator[Stack]:  # 
     controller = Controller(handler, hostname="127.0.0.1", port=smtp_port)
     controller.start()
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
-    db = connection.settings_dict
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "DATABASE_CONN_MAX_AGE": "0",
-            "REDIS_URL": REDIS_URL,
-            "CELERY_BROKER_URL": REDIS_URL,
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(smtp_port),
-            "SITE_URL": "https://testserver",
-            "OUTBOX_SWEEP_INTERVAL_S": str(SWEEP_INTERVAL_S),
-            "OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
-            "LOG_FORMAT": "json",
-        }
+    env = worker_env(
+        redis_url=REDIS_URL,
+        smtp_port=smtp_port,
+        OUTBOX_SWEEP_INTERVAL_S=str(SWEEP_INTERVAL_S),
+        OUTBOX_LEASE_SECONDS=str(LEASE_SECONDS),
+        LOG_FORMAT="json",
     )
     # This process owes the tasks: the grace before the sweeper takes them is its setting.
     settings.OUTBOX_SWEEP_INTERVAL_S = SWEEP_INTERVAL_S

@@ -140,6 +140,28 @@ def redis_db() -> Iterator[Any]:
     client.flushdb()
 
 
+def worker_env(*, redis_url: str, smtp_port: int, **extra: str) -> dict[str, str]:
+    """The environment of real worker (and beat) processes sharing this test's database."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "DATABASE_CONN_MAX_AGE": "0",
+            "REDIS_URL": redis_url,
+            "CELERY_BROKER_URL": redis_url,
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp_port),
+            "SITE_URL": "https://testserver",
+            **extra,
+        }
+    )
+    return env
+
+
 class Workers:
     """Celery worker processes (each in its own process group, so a kill takes the pool too)."""
 
@@ -201,27 +223,15 @@ class Workers:
 @pytest.fixture
 def celery_on_redis(redis_db, smtp_server, settings) -> Iterator[tuple[Workers, Any]]:  # type: ignore[no-untyped-def]
     """Tasks go through Redis to real worker processes that share the test database."""
-    from django.db import connection
-
     from config.celery import app
 
     handler, port = smtp_server
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
-    env = dict(os.environ)
-    db = connection.settings_dict
-    env.update(
-        {
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "REDIS_URL": REDIS_URL,
-            "CELERY_BROKER_URL": REDIS_URL,
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(port),
-            "SITE_URL": "https://testserver",
-            "NEWSLETTER_CHUNK_SIZE": "50",
-            "NEWSLETTER_RETRY_BACKOFF_S": "1",
-            "DATABASE_CONN_MAX_AGE": "0",
-        }
+    env = worker_env(
+        redis_url=REDIS_URL,
+        smtp_port=port,
+        NEWSLETTER_CHUNK_SIZE="50",
+        NEWSLETTER_RETRY_BACKOFF_S="1",
     )
     settings.SITE_URL = "https://testserver"
     settings.NEWSLETTER_CHUNK_SIZE = 50
