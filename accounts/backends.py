@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
+from functools import cache
 from typing import Any
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthAuthenticationBackend
@@ -83,22 +84,45 @@ def session_user_with(
     if user_id is None:
         return getattr(request, "user", None), None
     model = get_user_model()
+    fields, converters = _user_columns(connection.vendor)
     quote = connection.ops.quote_name
-    aliases = [f"kiosque_extra_{index}" for index in range(len(columns))]
-    extra = ", ".join(
-        f"{column} AS {quote(alias)}" for column, alias in zip(columns, aliases, strict=True)
-    )
     table = quote(model._meta.db_table)
     pk_column = quote(str(model._meta.pk.column))  # type: ignore[union-attr]
-    sql = f"SELECT {table}.*, {extra} FROM {table} WHERE {table}.{pk_column} = %(user)s"  # noqa: S608 - identifiers from our models, values are parameters
-    rows = list(model._default_manager.raw(sql, {**params, "user": user_id}))
-    if not rows:
+    selected = ", ".join(f"{table}.{quote(str(field.column))}" for field in fields)
+    where = f"{table}.{pk_column} = %(user)s"
+    # Identifiers come from our models and the columns from our code; values are parameters.
+    sql = f"SELECT {selected}, {', '.join(columns)} FROM {table} WHERE {where}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {**params, "user": user_id})
+        found = cursor.fetchone()
+    if found is None:
         return request.user, None  # the account is gone: Django logs the session out as usual
-    row = rows[0]
-    values = tuple(row.__dict__.pop(alias) for alias in aliases)
+    values = list(found[: len(fields)])
+    for index, column, field_converters in converters:
+        for converter in field_converters:
+            values[index] = converter(values[index], column, connection)
+    row = model.from_db(connection.alias, [field.attname for field in fields], values)
+    extras = tuple(found[len(fields) :])
     with _preloaded(row):
         user = request.user
         authenticated = user.is_authenticated  # loads it, through Django's checks
     if not authenticated or user.pk != row.pk:
         return user, None
-    return user, values
+    return user, extras
+
+
+@cache
+def _user_columns(vendor: str) -> tuple[list[Any], list[tuple[int, Any, list[Any]]]]:
+    """The user's concrete fields, and the database converters of those that have some.
+
+    The same conversions the ORM applies to its rows (SQLite's dates and booleans, for one);
+    on PostgreSQL the driver's values are already Python's.
+    """
+    fields = list(get_user_model()._meta.concrete_fields)
+    converters = []
+    for index, field in enumerate(fields):
+        column = field.get_col(field.model._meta.db_table)
+        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if found:
+            converters.append((index, column, found))
+    return fields, converters

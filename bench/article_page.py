@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import urllib.request
 from datetime import timedelta
 
 from bench.common import gunicorn, report, setup_django, wrk
 
 SLUG = "bench-analyse-premium"
+# The floor and the article page are served by the same gunicorn (sync workers).
+WORKERS = int(os.environ.get("BENCH_ARTICLE_WORKERS", "2"))
 
 
 def _prepare() -> dict[str, str]:
@@ -69,20 +72,28 @@ PAST_THE_TEASER = "Partie 11"
 
 
 def _check_pages(article_url: str, cookies: dict[str, str]) -> None:
-    """Each reader gets the page the benchmark means to measure (a wall is cheaper to serve)."""
+    """Each reader gets the page the benchmark means to measure (a wall is cheaper to serve).
+
+    A browser keeps the CSRF cookie of its first signed-in page (the account menu has a form)
+    and sends it back: so do the benchmarked readers.
+    """
     expected = {"anonymous": False, "metered": True, "subscriber": True}
     for name, full_text in expected.items():
         request = urllib.request.Request(article_url, headers={"Cookie": cookies.get(name, "")})
         with urllib.request.urlopen(request, timeout=10) as response:
             page = response.read().decode()
+            set_cookies = response.headers.get_all("Set-Cookie") or []
         if (PAST_THE_TEASER in page) != full_text:
             raise RuntimeError(f"the {name} reader did not get the expected article page")
+        for header in set_cookies:
+            if header.startswith("csrftoken=") and name in cookies:
+                cookies[name] += "; " + header.split(";", 1)[0]
 
 
 def run() -> None:
     setup_django()
     cookies = _prepare()
-    with gunicorn(workers=2) as base:
+    with gunicorn(workers=WORKERS) as base:
         article_url = f"{base}/{SLUG}/"
         _check_pages(article_url, cookies)
         wrk(f"{base}/bench/floor/", seconds=2)  # warm-up
