@@ -49,12 +49,17 @@ def on_subscription_changed(event: dict[str, Any]) -> None:
 def _invoice_and_subscription(
     event: dict[str, Any],
 ) -> tuple[dict[str, Any], sync.SyncResult | None]:
-    invoice = stripe_gateway.invoice_retrieve(_object(event)["id"])
-    subscription_id = sync.invoice_subscription_id(invoice)
-    # The subscription first, so that the invoice can point to its local row.
-    result = (
-        sync.subscription_sync_by_id(subscription_id=subscription_id) if subscription_id else None
+    # The invoice and its subscription re-read together, in one request.
+    invoice = stripe_gateway.invoice_retrieve(
+        _object(event)["id"], expand=[sync.INVOICE_SUBSCRIPTION_EXPAND]
     )
+    subscription = sync.invoice_subscription(invoice)
+    # The subscription first, so that the invoice can point to its local row.
+    result: sync.SyncResult | None = None
+    if isinstance(subscription, dict):
+        result = sync.subscription_sync(stripe_subscription=subscription)
+    elif subscription:
+        result = sync.subscription_sync_by_id(subscription_id=subscription)
     sync.invoice_sync(stripe_invoice=invoice, subscription=result.subscription if result else None)
     return invoice, result
 

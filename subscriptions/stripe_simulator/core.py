@@ -151,16 +151,20 @@ def shape(resource: str) -> dict[str, Any]:
 
 def _public(obj: Any) -> Any:
     """Strip the simulator's private bookkeeping (keys starting with "_") before answering."""
-    # Scalars are copied as they are, without a call each: every API answer goes through here.
+    # Scalars are copied as they are, without a call each: every API answer goes through here
+    # (and isinstance with a tuple, unlike ``dict | list``, builds no union object each time).
     if isinstance(obj, dict):
         return {
-            key: _public(value) if isinstance(value, dict | list) else value
+            key: _public(value) if isinstance(value, _CONTAINERS) else value
             for key, value in obj.items()
             if key[:1] != "_"
         }
     if isinstance(obj, list):
-        return [_public(item) if isinstance(item, dict | list) else item for item in obj]
+        return [_public(item) if isinstance(item, _CONTAINERS) else item for item in obj]
     return obj
+
+
+_CONTAINERS = (dict, list)
 
 
 def _add_interval(timestamp: int, interval: str, count: int) -> int:
@@ -225,6 +229,8 @@ class Simulator:
         self.auto_deliver = auto_deliver
         self.dunning = dunning or Dunning()
         self._local = threading.local()
+        # Built once, not for every request.
+        self._routes = self._route_table()
 
     # --- state and clock -----------------------------------------------------------------
 
@@ -425,7 +431,18 @@ class Simulator:
         if segments[:1] != ["v1"]:
             raise StripeAPIError("Unrecognized request URL.", status=404)
         path = segments[1:]
-        routes: dict[tuple[str, ...], Callable[..., dict[str, Any]]] = {
+        for pattern, handler in self._routes.items():
+            if pattern[0] != method or len(pattern) - 1 != len(path):
+                continue
+            ids = [part for want, part in zip(pattern[1:], path, strict=True) if want == "*"]
+            if all(want in ("*", part) for want, part in zip(pattern[1:], path, strict=True)):
+                return handler(state, params, *ids)
+        raise StripeAPIError(
+            f"Unrecognized request URL ({method.upper()}: /v1/{'/'.join(path)}).", status=404
+        )
+
+    def _route_table(self) -> dict[tuple[str, ...], Callable[..., dict[str, Any]]]:
+        return {
             ("post", "customers"): self._customer_create,
             ("get", "customers", "*"): lambda s, p, i: _public(self._customer(s, i)),
             ("post", "customers", "*"): self._customer_update,
@@ -438,7 +455,7 @@ class Simulator:
             ("post", "subscriptions", "*"): self._subscription_update,
             ("delete", "subscriptions", "*"): self._subscription_cancel,
             ("get", "invoices"): self._invoice_list,
-            ("get", "invoices", "*"): lambda s, p, i: _public(self._invoice(s, i)),
+            ("get", "invoices", "*"): self._invoice_retrieve,
             ("post", "invoices", "*", "pay"): self._invoice_pay_api,
             ("post", "billing_portal", "sessions"): self._portal_create,
             ("get", "payment_intents", "*"): lambda s, p, i: _public(self._payment_intent(s, i)),
@@ -446,21 +463,17 @@ class Simulator:
             ("get", "refunds", "*"): lambda s, p, i: _public(self._get(s, "refunds", i, "refund")),
             ("get", "events", "*"): lambda s, p, i: _public(self._get(s, "events", i, "event")),
         }
-        for pattern, handler in routes.items():
-            if pattern[0] != method or len(pattern) - 1 != len(path):
-                continue
-            ids = [part for want, part in zip(pattern[1:], path, strict=True) if want == "*"]
-            if all(want in ("*", part) for want, part in zip(pattern[1:], path, strict=True)):
-                return handler(state, params, *ids)
-        raise StripeAPIError(
-            f"Unrecognized request URL ({method.upper()}: /v1/{'/'.join(path)}).", status=404
-        )
 
     # --- small helpers -------------------------------------------------------------------
 
     @staticmethod
     def _id(prefix: str, length: int = 14) -> str:
-        return f"{prefix}_" + "".join(secrets.choice(_ALPHABET) for _ in range(length))
+        # One system call for the whole id rather than one per character (every answer carries
+        # a request id); the slight modulo bias does not matter for ids that need only differ.
+        alphabet = _ALPHABET
+        return f"{prefix}_" + "".join(
+            alphabet[byte % len(alphabet)] for byte in secrets.token_bytes(length)
+        )
 
     @staticmethod
     def _get(state: State, collection: str, object_id: str, kind: str) -> dict[str, Any]:
@@ -1017,6 +1030,16 @@ class Simulator:
 
     def _subscription_out(self, state: State, subscription_id: str) -> dict[str, Any]:
         return _public(self._get(state, "subscriptions", subscription_id, "subscription"))
+
+    def _invoice_retrieve(
+        self, state: State, params: dict[str, Any], invoice_id: str
+    ) -> dict[str, Any]:
+        invoice = _public(self._invoice(state, invoice_id))
+        if "parent.subscription_details.subscription" in (params.get("expand") or []):
+            details = (invoice.get("parent") or {}).get("subscription_details") or {}
+            if details.get("subscription"):
+                details["subscription"] = self._subscription_out(state, details["subscription"])
+        return invoice
 
     def _subscription_list(self, state: State, params: dict[str, Any]) -> dict[str, Any]:
         status = params.get("status")
