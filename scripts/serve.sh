@@ -72,7 +72,7 @@ start web "$VENV/bin/gunicorn" config.wsgi \
   --workers "$WEB_CONCURRENCY" \
   --timeout "${GUNICORN_TIMEOUT:-30}" \
   --graceful-timeout 20 \
-  --max-requests 2000 --max-requests-jitter 200 \
+  --max-requests 20000 --max-requests-jitter 2000 \
   --access-logfile /dev/null \
   --control-socket "$VAR_DIR/gunicorn.ctl"
 start worker "$VENV/bin/celery" -A config worker \
