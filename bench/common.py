@@ -83,30 +83,30 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(workers: int = 2, threads: int = 1) -> Iterator[str]:
-    """Serve config.wsgi with gunicorn on a free loopback port; yield its base URL."""
+def gunicorn(
+    workers: int = 2,
+    threads: int = 1,
+    *,
+    app: str = "config.wsgi",
+    extra_args: list[str] | None = None,
+    extra_env: dict[str, str] | None = None,
+    start_seconds: float = 30,
+) -> Iterator[str]:
+    """Serve ``app`` with gunicorn on a free loopback port; yield its base URL."""
     port = free_port()
+    env = {**bench_env(), **(extra_env or {})}
     process = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--log-level",
-            "warning",
+            sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}",
+            "--workers", str(workers), "--threads", str(threads),
+            *(extra_args or []), "--log-level", "warning",
         ],
         cwd=ROOT,
-        env=bench_env(),
-    )
+        env=env,
+    )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + start_seconds
         while True:
             try:
                 urllib.request.urlopen(f"{base}/robots.txt", timeout=2).read()

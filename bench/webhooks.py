@@ -12,7 +12,6 @@ interpreter lock.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import http
 import json
 import multiprocessing
@@ -20,17 +19,16 @@ import os
 import random
 import selectors
 import socket
-import subprocess
 import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bench.common import ROOT, bench_env, free_port, report, setup_django
+from bench.common import ROOT, free_port, gunicorn, report, setup_django
 from subscriptions.stripe_simulator.store import MemoryStore
 
 WEBHOOK_SECRET = "whsec_bench_only"  # noqa: S105 - a benchmark's throwaway secret
@@ -421,23 +419,12 @@ def _sender(base_url: str, lanes_path: str, queue: Any) -> None:
     queue.put(results)
 
 
-@contextlib.contextmanager
-def _gunicorn(simulator_url: str) -> Iterator[str]:
-    port = free_port()
-    env = bench_env()
-    env.update({"STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, SIMULATOR_URL_ENV: simulator_url})
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "bench.webhooks:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(WORKERS),
-            "--threads",
-            str(THREADS),
+def _gunicorn(simulator_url: str) -> Any:
+    return gunicorn(
+        WORKERS,
+        THREADS,
+        app="bench.webhooks:application",
+        extra_args=[
             # Threads, and the senders' keep-alive connections kept open between events.
             "--worker-class",
             "gthread",
@@ -449,27 +436,10 @@ def _gunicorn(simulator_url: str) -> Iterator[str]:
             # a worker then closes some idle ones, which the sender reopens.
             "--worker-connections",
             str(-(-SENDER_CONNECTIONS // WORKERS)),
-            "--log-level",
-            "warning",
         ],
-        cwd=ROOT,
-        env=env,
+        extra_env={"STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, SIMULATOR_URL_ENV: simulator_url},
+        start_seconds=60,
     )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/robots.txt", timeout=2).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def _warm_up(base_url: str, simulator: Any, pairs: list[tuple[str, str]]) -> None:
