@@ -11,7 +11,7 @@ fallback secrets. Only the ``SELECT`` of the user row is saved.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from functools import cache
 from typing import Any
@@ -23,6 +23,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject, empty
+
+from core.db import prepared_cursor
 
 # The account read by session_user_with, offered to get_user for the duration of one call.
 _preloaded_user: ContextVar[Any] = ContextVar("preloaded_user", default=None)
@@ -73,7 +75,7 @@ def _session_user_id(request: HttpRequest) -> Any:
 
 
 def session_user_with(
-    request: HttpRequest, columns: list[str], params: dict[str, Any]
+    request: HttpRequest, columns: Sequence[str], params: dict[str, Any]
 ) -> tuple[Any, tuple[Any, ...] | None]:
     """``request.user`` and ``columns`` (SQL over ``%(user)s``) for that account, in one query.
 
@@ -85,15 +87,9 @@ def session_user_with(
         return getattr(request, "user", None), None
     model = get_user_model()
     fields, converters = _user_columns(connection.vendor)
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    pk_column = quote(str(model._meta.pk.column))  # type: ignore[union-attr]
-    selected = ", ".join(f"{table}.{quote(str(field.column))}" for field in fields)
-    where = f"{table}.{pk_column} = %(user)s"
-    # Identifiers come from our models and the columns from our code; values are parameters.
-    sql = f"SELECT {selected}, {', '.join(columns)} FROM {table} WHERE {where}"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {**params, "user": user_id})
+    # Always the same text for the same columns: PostgreSQL plans it once per connection.
+    with prepared_cursor() as cursor:
+        cursor.execute(_user_sql(connection.vendor, tuple(columns)), {**params, "user": user_id})
         found = cursor.fetchone()
     if found is None:
         return request.user, None  # the account is gone: Django logs the session out as usual
@@ -109,6 +105,19 @@ def session_user_with(
     if not authenticated or user.pk != row.pk:
         return user, None
     return user, extras
+
+
+@cache
+def _user_sql(vendor: str, columns: tuple[str, ...]) -> str:
+    model = get_user_model()
+    fields, _converters = _user_columns(vendor)
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    pk_column = quote(str(model._meta.pk.column))  # type: ignore[union-attr]
+    selected = ", ".join(f"{table}.{quote(str(field.column))}" for field in fields)
+    where = f"{table}.{pk_column} = %(user)s"
+    # Identifiers come from our models and the columns from our code; values are parameters.
+    return f"SELECT {selected}, {', '.join(columns)} FROM {table} WHERE {where}"  # noqa: S608
 
 
 @cache

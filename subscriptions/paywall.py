@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.backends import session_user_with
+from core.db import prepared_cursor
 from magazine.models import Article
 from subscriptions import network, services
 from subscriptions.models import (
@@ -209,6 +210,11 @@ def _facts_columns(*, with_ip_ranges: bool, with_meter: bool) -> tuple[str, ...]
     return tuple(column.format(**tables) for column in columns)
 
 
+@cache
+def _facts_sql(columns: tuple[str, ...]) -> str:
+    return "SELECT " + ", ".join(columns)
+
+
 def _facts_params(user_id: Any, ctx: _Context, meter_article: Article | None) -> dict[str, Any]:
     ops = connection.ops
     return {
@@ -246,8 +252,8 @@ def _account_facts(
     """
     with_meter = meter_article is not None
     columns = _facts_columns(with_ip_ranges=with_ip_ranges, with_meter=with_meter)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(columns), _facts_params(user.pk, ctx, meter_article))
+    with prepared_cursor() as cursor:
+        cursor.execute(_facts_sql(columns), _facts_params(user.pk, ctx, meter_article))
         row = cursor.fetchone()
     return _facts_from_row(row, with_ip_ranges=with_ip_ranges, with_meter=with_meter)
 
@@ -590,7 +596,7 @@ def reader_access(request: HttpRequest, article: Article, *, consume_meter: bool
         meter_article = article if consume_meter else None
         columns = _facts_columns(with_ip_ranges=with_ip_ranges, with_meter=consume_meter)
         params = _facts_params(None, _Context(now, None), meter_article)
-        user, row = session_user_with(request, list(columns), params)
+        user, row = session_user_with(request, columns, params)
         if row is not None:
             prefetched = _facts_from_row(
                 row, with_ip_ranges=with_ip_ranges, with_meter=consume_meter

@@ -1,0 +1,67 @@
+"""Prepared statements for the few hot queries that PostgreSQL would otherwise plan every time.
+
+The paywall's query for a signed-in reader (one row: the account and every fact the paywall
+decides on) takes PostgreSQL about 0.05 ms to run and 0.5 ms to plan. Django turns psycopg's
+prepared statements off on its connections, for the sake of connection poolers in transaction
+mode, and binds parameters on the client, so every execution is new SQL text to parse and plan.
+
+``prepared_cursor()`` gives a cursor that binds parameters on the server and prepares each
+statement on first use, so PostgreSQL plans it once per connection and, after a few executions,
+keeps a generic plan. It is Django's own cursor wrapper around it, so errors are Django's. While
+queries are logged (DEBUG, ``CaptureQueriesContext``) it is the ordinary cursor, whose log shows
+each statement with its values.
+
+Only for statements whose text is fixed and whose parameters are values (``%(name)s``): the
+server binds them, so they cannot be identifiers or lists. Elsewhere (SQLite, or with
+``DATABASE_PREPARED_STATEMENTS=false`` behind a PgBouncer in transaction mode older than 1.21)
+it is the ordinary cursor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+
+def _prepared_cursor_class() -> type:
+    import psycopg
+
+    class PreparedCursor(psycopg.Cursor):  # type: ignore[type-arg]
+        """psycopg's server-binding cursor that prepares every statement it executes."""
+
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            kwargs.setdefault("prepare", True)
+            return super().execute(query, params, **kwargs)
+
+    return PreparedCursor
+
+
+_cursor_class: type | None = None
+# Django opens its connections with prepare_threshold=None, which turns preparing off altogether.
+# A threshold no statement reaches lets only explicit prepare=True prepare: Django's own cursors
+# bind on the client and never prepare anything.
+_EXPLICIT_ONLY = 2**31 - 1
+
+
+def prepared_cursor() -> Any:
+    """A cursor (use it in ``with``) whose statements PostgreSQL plans once per connection."""
+    global _cursor_class
+    if (
+        connection.vendor != "postgresql"
+        or not settings.DATABASE_PREPARED_STATEMENTS
+        # Logged queries (DEBUG, CaptureQueriesContext) show their SQL with its values, which
+        # Django can only tell for statements bound on the client.
+        or connection.queries_logged
+    ):
+        return connection.cursor()
+    if _cursor_class is None:
+        _cursor_class = _prepared_cursor_class()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        connection.validate_thread_sharing()
+        if connection.connection.prepare_threshold is None:
+            connection.connection.prepare_threshold = _EXPLICIT_ONLY
+        return connection.make_cursor(_cursor_class(connection.connection))

@@ -1,0 +1,98 @@
+"""The signed-in reader's paywall query is a prepared statement on PostgreSQL (core.db).
+
+Planning it cost PostgreSQL ten times what running it did. Prepared once per connection, it must
+still answer for whoever asks: a generic plan reused across readers must not mix up their rights.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from core.db import prepared_cursor
+from magazine.models import Article
+from subscriptions.models import PaywallSettings
+from tests.factories import ArticleFactory
+
+PAST_THE_CUT = "SUITE-PREPAREE-POUR-LES-ABONNES"
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
+
+
+@pytest.fixture
+def premium() -> Article:
+    return ArticleFactory(  # type: ignore[return-value]
+        access=Article.Access.SUBSCRIBERS,
+        body=f"<p>Le début, ouvert à tous.</p><hr><p>{PAST_THE_CUT}</p>",
+    )
+
+
+def _prepared_user_queries() -> list[tuple[str, int, int]]:
+    table = connection.ops.quote_name(User._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE %s",
+            [f"%FROM {table} WHERE%"],
+        )
+        return list(cursor.fetchall())
+
+
+def _signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_readers_take_turns_on_one_prepared_statement_and_keep_their_own_rights(
+    subscriber, reader, premium
+):
+    PaywallSettings.objects.update_or_create(pk=1, defaults={"meter_limit": 0})
+    subscriber_client, reader_client = _signed_in(subscriber), _signed_in(reader)
+
+    # Past PostgreSQL's five custom plans, so that the generic plan serves both readers too.
+    for _ in range(8):
+        subscribed_page = subscriber_client.get(premium.get_absolute_url()).content.decode()
+        walled_page = reader_client.get(premium.get_absolute_url()).content.decode()
+        assert PAST_THE_CUT in subscribed_page
+        assert PAST_THE_CUT not in walled_page
+        assert reader_client.session[SESSION_KEY] == str(reader.pk)
+
+    [(statement, generic_plans, custom_plans)] = _prepared_user_queries()
+    assert "$1" in statement  # values bound by the server, not quoted into the text
+    assert generic_plans + custom_plans == 16
+
+
+def test_turned_off_nothing_is_prepared(settings, subscriber, premium):
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    client = _signed_in(subscriber)
+
+    for _ in range(3):
+        assert PAST_THE_CUT in client.get(premium.get_absolute_url()).content.decode()
+
+    assert _prepared_user_queries() == []
+
+
+def test_logged_queries_show_their_values(db):
+    with CaptureQueriesContext(connection) as queries, prepared_cursor() as cursor:
+        cursor.execute("SELECT %(answer)s::int + 1", {"answer": 41})
+        assert cursor.fetchone() == (42,)
+
+    assert queries.captured_queries[-1]["sql"] == "SELECT 41::int + 1"
+
+
+def test_a_failing_statement_raises_djangos_error_and_the_next_one_works(db):
+    from django.db import DataError, transaction
+
+    with pytest.raises(DataError), transaction.atomic(), prepared_cursor() as cursor:
+        cursor.execute("SELECT 1 / %(zero)s::int", {"zero": 0})
+
+    with prepared_cursor() as cursor:
+        cursor.execute("SELECT %(value)s::int * 2", {"value": 21})
+        assert cursor.fetchone() == (42,)
