@@ -231,11 +231,13 @@ def licensed_ranges(version: str | None = None) -> tuple[str, tuple[_LicensedRan
 
 def ip_may_hold_licence(client_ip: str | None, *, ranges_version: str | None = None) -> bool:
     """Whether an organisation's IP range covering ``client_ip`` is valid today (or may be)."""
+    _version, ranges = licensed_ranges(ranges_version)
+    if not ranges:
+        return False
     address = network.parse_ip(client_ip)
     if address is None:
         return False
     today = timezone.localdate()
-    _version, ranges = licensed_ranges(ranges_version)
     return any(
         entry.starts_on <= today <= entry.ends_on
         and entry.network.version == address.version
@@ -281,7 +283,9 @@ def anonymous_lookup(
         content, content_type = stored
         page = HttpResponse(content, content_type=content_type)
         page[CACHE_HEADER] = "hit"
-        make_public(page)
+        # As make_public gives on a fresh response, without parsing headers that are not there.
+        page["Cache-Control"] = f"public, max-age={cache_seconds()}"
+        page["Vary"] = "Cookie"
     return AnonymousLookup(key, versions, page)
 
 

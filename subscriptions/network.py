@@ -21,6 +21,13 @@ def parse_ip(value: str | None) -> IPAddress | None:
     """The address in ``value``, IPv4-mapped IPv6 addresses unwrapped; None when it is no IP."""
     if not value:
         return None
+    return _parse_ip(value)
+
+
+# Every request parses its client's address, often more than once: the same few thousand
+# addresses come back all the time. The parsed addresses are immutable.
+@lru_cache(maxsize=4096)
+def _parse_ip(value: str) -> IPAddress | None:
     text = value.strip()
     if text.startswith("[") and "]" in text:  # "[2001:db8::1]:443"
         text = text[1 : text.index("]")]

@@ -11,7 +11,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
+from config.wsgi import application
 from django.db import connection
 from django.test import RequestFactory
 from django.urls import reverse
@@ -30,7 +30,7 @@ def _serve(path: str) -> tuple[int, bytes]:
     def start_response(code: str, headers: Any, *exc_info: Any) -> Any:
         status.append(code)
 
-    response = WSGIHandler()(RequestFactory().get(path).environ, start_response)
+    response = application(RequestFactory().get(path).environ, start_response)
     try:
         body = b"".join(response)
     finally:
