@@ -11,11 +11,11 @@ from typing import Any
 
 import psycopg
 import pytest
-from config.wsgi import application
 from django.db import connection
 from django.test import RequestFactory
 from django.urls import reverse
 
+from config.wsgi import application
 from newsletters.models import Newsletter
 
 pytestmark = pytest.mark.skipif(
