@@ -36,7 +36,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import TYPE_CHECKING, Any, TypeGuard
 from uuid import uuid4
 
@@ -390,6 +390,9 @@ class Skeleton:
     # Both sanitised: the open part (teaser, or the whole of a free body) and the rest.
     open_html: str
     paywalled_html: str
+    # The article's address in the skeleton's language (a reverse() less per page). Skeletons
+    # kept by an earlier release have none: "" (the class default) means "reverse it".
+    canonical_path: str = ""
 
     def fill(self, slots: Mapping[str, str]) -> str:
         """The page with every slot replaced; a KeyError if a slot is missing."""
@@ -437,6 +440,7 @@ _heads_lock = threading.Lock()
 _HEADS_SIZE = 1024
 
 
+@lru_cache(maxsize=1)
 def _head_names() -> list[str]:
     # Article.from_db takes the loaded values in the model's field order.
     from magazine.models import Article

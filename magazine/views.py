@@ -179,7 +179,7 @@ def _reader_article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         body_open=skeleton.open_html,
         body_paywalled=paywalled_html,
         offer=subscription_offer() if reading.paywalled else None,
-        canonical_path=article.get_absolute_url(),
+        canonical_path=skeleton.canonical_path or article.get_absolute_url(),
     )
     html = skeleton.fill(slots)
     return page_cache.make_private(HttpResponse(html))
@@ -200,6 +200,7 @@ def _article_skeleton(request: HttpRequest, article: Article) -> page_cache.Skel
         marker=marker,
         open_html=sanitize(entitled.open_html),
         paywalled_html=sanitize(entitled.paywalled_html),
+        canonical_path=context["canonical_path"],
     )
 
 
