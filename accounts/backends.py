@@ -22,8 +22,10 @@ from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, empty
 
+from accounts.sessions import AccountColumnMixin, account_id_of
 from core.db import prepared_cursor
 
 # The account read by session_user_with, offered to get_user for the duration of one call.
@@ -79,20 +81,63 @@ def session_user_with(
 ) -> tuple[Any, tuple[Any, ...] | None]:
     """``request.user`` and ``columns`` (SQL over ``%(user)s``) for that account, in one query.
 
+    The session itself rides along when its row names its account (accounts.sessions): one query
+    then reads session, account and columns. Otherwise the session is loaded as usual first.
+
     Returns (the user, the columns' values), or (the user, None) when the user was already
     loaded, is anonymous, or did not pass Django's checks: the caller then asks on its own.
     """
-    user_id = _session_user_id(request) if _user_pending(request) else None
-    if user_id is None:
+    if not _user_pending(request):
         return getattr(request, "user", None), None
-    model = get_user_model()
-    fields, converters = _user_columns(connection.vendor)
-    # Always the same text for the same columns: PostgreSQL plans it once per connection.
+    columns = tuple(columns)
+    found = _read_with_session(request, columns, params)
+    if found is None:
+        user_id = _session_user_id(request)
+        if user_id is None:
+            return getattr(request, "user", None), None
+        # Always the same text for the same columns: PostgreSQL plans it once per connection.
+        with prepared_cursor() as cursor:
+            cursor.execute(_user_sql(connection.vendor, columns), {**params, "user": user_id})
+            found = cursor.fetchone()
+        if found is None:
+            return request.user, None  # the account is gone: Django logs the session out as usual
+    return _checked_user(request, found)
+
+
+def _read_with_session(
+    request: HttpRequest, columns: tuple[str, ...], params: dict[str, Any]
+) -> tuple[Any, ...] | None:
+    """The account's row and ``columns``, read with the session (then loaded), or None."""
+    session = getattr(request, "session", None)
+    if not isinstance(session, AccountColumnMixin) or hasattr(session, "_session_cache"):
+        return None
+    session_key = session.session_key  # type: ignore[attr-defined]
+    if not session_key:
+        return None
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     with prepared_cursor() as cursor:
-        cursor.execute(_user_sql(connection.vendor, tuple(columns)), {**params, "user": user_id})
+        cursor.execute(
+            _session_user_sql(connection.vendor, columns),
+            {**params, "session_key": session_key, "session_now": now},
+        )
         found = cursor.fetchone()
     if found is None:
-        return request.user, None  # the account is gone: Django logs the session out as usual
+        return None  # no such session, expired, or nobody signed in to it
+    data = session.decode(found[0])  # type: ignore[attr-defined]
+    row = tuple(found[1:])
+    if account_id_of(data) != row[_user_pk_index(connection.vendor)]:
+        return None  # the column disagrees with the session's data: load it the usual way
+    # As the store's own load() would have done: the session is now loaded, from its row.
+    session._session_cache = data  # type: ignore[attr-defined]
+    return row
+
+
+def _checked_user(
+    request: HttpRequest, found: tuple[Any, ...]
+) -> tuple[Any, tuple[Any, ...] | None]:
+    """The account in ``found`` handed to Django's get_user; (user, extras) if it is the one."""
+    model = get_user_model()
+    fields, converters = _user_columns(connection.vendor)
     values = list(found[: len(fields)])
     for index, column, field_converters in converters:
         for converter in field_converters:
@@ -118,6 +163,34 @@ def _user_sql(vendor: str, columns: tuple[str, ...]) -> str:
     where = f"{table}.{pk_column} = %(user)s"
     # Identifiers come from our models and the columns from our code; values are parameters.
     return f"SELECT {selected}, {', '.join(columns)} FROM {table} WHERE {where}"  # noqa: S608
+
+
+@cache
+def _session_user_sql(vendor: str, columns: tuple[str, ...]) -> str:
+    from accounts.models import Session
+
+    model = get_user_model()
+    fields, _converters = _user_columns(vendor)
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    pk = f"{table}.{quote(str(model._meta.pk.column))}"  # type: ignore[union-attr]
+    sessions = quote(Session._meta.db_table)
+    selected = ", ".join(f"{table}.{quote(str(field.column))}" for field in fields)
+    # The columns ask about %(user)s: here the account is the session's, joined in.
+    joined_columns = ", ".join(column.replace("%(user)s", pk) for column in columns)
+    # Identifiers come from our models and the columns from our code; values are parameters.
+    return (
+        f"SELECT {sessions}.session_data, {selected}, {joined_columns}"  # noqa: S608
+        f" FROM {sessions} JOIN {table} ON {pk} = {sessions}.account_id"
+        f" WHERE {sessions}.session_key = %(session_key)s"
+        f" AND {sessions}.expire_date > %(session_now)s"
+    )
+
+
+@cache
+def _user_pk_index(vendor: str) -> int:
+    fields, _converters = _user_columns(vendor)
+    return next(index for index, field in enumerate(fields) if field.primary_key)
 
 
 @cache

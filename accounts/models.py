@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -51,3 +52,24 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.email.split("@")[0]
+
+
+class Session(AbstractBaseSession):
+    """Django's session row, with the id of the account signed in to it (None: nobody).
+
+    The stores in ``accounts.sessions`` write the column from the session's own data at every
+    save. It lets a signed-in page read its session, its account and the paywall's facts in one
+    query (``accounts.backends.session_user_with``). The session's data stays the authority: a
+    row whose column disagrees with it is read the usual way.
+    """
+
+    account_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "accounts_session"
+
+    @classmethod
+    def get_session_store_class(cls) -> type[Any]:
+        from accounts.sessions.db import SessionStore
+
+        return SessionStore

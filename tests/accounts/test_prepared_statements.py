@@ -34,12 +34,13 @@ def premium() -> Article:
 
 
 def _prepared_user_queries() -> list[tuple[str, int, int]]:
+    """The prepared statements that read the account (with its session, accounts.sessions)."""
     table = connection.ops.quote_name(User._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
             " WHERE statement LIKE %s",
-            [f"%FROM {table} WHERE%"],
+            [f"%JOIN {table} ON%"],
         )
         return list(cursor.fetchall())
 
