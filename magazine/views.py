@@ -188,11 +188,12 @@ def _reader_article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def _article_skeleton(request: HttpRequest, article: Article) -> page_cache.Skeleton:
     entitled = reading_for(article, _ENTITLED)
     marker = page_cache.new_marker()
+    canonical_path = article.get_absolute_url()
     context = {
         "article": article,
         "read_also": selectors.read_also(article),
         "preview": False,
-        "canonical_path": article.get_absolute_url(),
+        "canonical_path": canonical_path,
         "skeleton_slots": {name: page_cache.slot(marker, name) for name in SKELETON_SLOTS},
     }
     return page_cache.Skeleton(
@@ -200,7 +201,7 @@ def _article_skeleton(request: HttpRequest, article: Article) -> page_cache.Skel
         marker=marker,
         open_html=sanitize(entitled.open_html),
         paywalled_html=sanitize(entitled.paywalled_html),
-        canonical_path=context["canonical_path"],
+        canonical_path=canonical_path,
     )
 
 
