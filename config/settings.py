@@ -397,6 +397,10 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "events.tasks.registrations_anonymise",
             "schedule": 24 * 60 * 60,
         },
+        "accounts-sessions-clear-expired": {
+            "task": "accounts.tasks.sessions_clear_expired",
+            "schedule": 24 * 60 * 60,
+        },
     }
 )
 

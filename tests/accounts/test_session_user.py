@@ -207,3 +207,19 @@ def test_an_expired_session_is_not_signed_in(subscriber, premium):
 
     assert not response.wsgi_request.user.is_authenticated
     assert PAST_THE_CUT not in response.content.decode()
+
+
+def test_expired_sessions_are_cleared_by_the_daily_task(client, reader, settings):
+    from accounts.tasks import sessions_clear_expired
+
+    client.force_login(reader)
+    live = _session_row(client).get()
+    expired = Session.objects.create(
+        session_key="x" * 32, session_data="", expire_date=timezone.now() - timedelta(days=1)
+    )
+
+    sessions_clear_expired()
+
+    assert Session.objects.filter(pk=live.pk).exists()
+    assert not Session.objects.filter(pk=expired.pk).exists()
+    assert "accounts-sessions-clear-expired" in settings.CELERY_BEAT_SCHEDULE
