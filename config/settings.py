@@ -129,7 +129,7 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 # The paywall's per-request query is prepared once per connection (core.db). Turn it off behind a
-# PgBouncer in transaction mode older than 1.21, which cannot keep prepared statements.
+# PgBouncer in transaction mode older than 1.22 (or with max_prepared_statements = 0).
 DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 
 REDIS_URL = env_str("REDIS_URL") or ""

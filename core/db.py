@@ -13,7 +13,8 @@ each statement with its values.
 
 Only for statements whose text is fixed and whose parameters are values (``%(name)s``): the
 server binds them, so they cannot be identifiers or lists. Elsewhere (SQLite, or with
-``DATABASE_PREPARED_STATEMENTS=false`` behind a PgBouncer in transaction mode older than 1.21)
+``DATABASE_PREPARED_STATEMENTS=false`` behind a PgBouncer in transaction mode older than 1.22,
+which cannot keep prepared statements nor forget them with DEALLOCATE ALL)
 it is the ordinary cursor.
 """
 
@@ -24,25 +25,45 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
+# Django opens its connections with prepare_threshold=None, which turns preparing off altogether.
+# Our cursor lifts it only while it executes (a threshold no statement reaches: only its explicit
+# prepare=True prepares), so psycopg keeps no account of the queries of Django's own cursors.
+_EXPLICIT_ONLY = 2**31 - 1
+
 
 def _prepared_cursor_class() -> type:
     import psycopg
+    from psycopg.pq import TransactionStatus
 
     class PreparedCursor(psycopg.Cursor):  # type: ignore[type-arg]
         """psycopg's server-binding cursor that prepares every statement it executes."""
 
         def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
             kwargs.setdefault("prepare", True)
-            return super().execute(query, params, **kwargs)
+            conn = self.connection
+            threshold = conn.prepare_threshold
+            if threshold is None:
+                conn.prepare_threshold = _EXPLICIT_ONLY
+            try:
+                try:
+                    return super().execute(query, params, **kwargs)
+                except psycopg.errors.FeatureNotSupported:
+                    # "cached plan must not change result type": a migration run from another
+                    # connection changed a column under a statement prepared before it. Outside
+                    # a transaction, forget this connection's statements (psycopg deallocates
+                    # them before the next one) and prepare it again; inside one, the rollback
+                    # that follows the error makes psycopg forget them anyway.
+                    if conn.info.transaction_status != TransactionStatus.IDLE:
+                        raise
+                    conn._prepared.clear()
+                    return super().execute(query, params, **kwargs)
+            finally:
+                conn.prepare_threshold = threshold
 
     return PreparedCursor
 
 
 _cursor_class: type | None = None
-# Django opens its connections with prepare_threshold=None, which turns preparing off altogether.
-# A threshold no statement reaches lets only explicit prepare=True prepare: Django's own cursors
-# bind on the client and never prepare anything.
-_EXPLICIT_ONLY = 2**31 - 1
 
 
 def prepared_cursor() -> Any:
@@ -62,6 +83,4 @@ def prepared_cursor() -> Any:
     connection.ensure_connection()
     with connection.wrap_database_errors:
         connection.validate_thread_sharing()
-        if connection.connection.prepare_threshold is None:
-            connection.connection.prepare_threshold = _EXPLICIT_ONLY
         return connection.make_cursor(_cursor_class(connection.connection))

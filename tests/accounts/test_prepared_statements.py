@@ -97,3 +97,39 @@ def test_a_failing_statement_raises_djangos_error_and_the_next_one_works(db):
     with prepared_cursor() as cursor:
         cursor.execute("SELECT %(value)s::int * 2", {"value": 21})
         assert cursor.fetchone() == (42,)
+
+
+def test_djangos_own_queries_stay_unprepared_and_uncounted(subscriber):
+    with prepared_cursor() as cursor:
+        cursor.execute("SELECT %(value)s::int", {"value": 1})
+    list(User.objects.filter(pk=subscriber.pk))
+
+    # Django's setting (preparing off) is back as soon as our statement has run.
+    assert connection.connection.prepare_threshold is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_prepared_before_a_migration_elsewhere_is_prepared_again():
+    import psycopg
+
+    probe = "SELECT v FROM kiosque_prepared_probe WHERE v = %(v)s"
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE kiosque_prepared_probe (v integer)")
+        cursor.execute("INSERT INTO kiosque_prepared_probe VALUES (21)")
+    try:
+        for _ in range(2):
+            with prepared_cursor() as cursor:
+                cursor.execute(probe, {"v": 21})
+                assert cursor.fetchone() == (21,)
+        # Another connection (a deploy's migrate) changes the column's type under the statement:
+        # PostgreSQL then refuses it ("cached plan must not change result type").
+        params = connection.get_connection_params()
+        with psycopg.connect(**params, autocommit=True) as other:
+            other.execute("ALTER TABLE kiosque_prepared_probe ALTER COLUMN v TYPE bigint")
+
+        with prepared_cursor() as cursor:
+            cursor.execute(probe, {"v": 21})
+            assert cursor.fetchone() == (21,)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE kiosque_prepared_probe")
