@@ -30,7 +30,12 @@ class _Resolved:
         self._lock = threading.Lock()
 
     def get(self, key: tuple[Any, ...]) -> ResolverMatch | None:
-        return self._entries.get(key)
+        found = self._entries.get(key)
+        if found is not None:
+            with self._lock:
+                if key in self._entries:
+                    self._entries.move_to_end(key)  # least recently used goes first
+        return found
 
     def set(self, key: tuple[Any, ...], match: ResolverMatch) -> None:
         with self._lock:
