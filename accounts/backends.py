@@ -153,29 +153,30 @@ def _checked_user(
 
 
 @cache
-def _user_sql(vendor: str, columns: tuple[str, ...]) -> str:
+def _user_select(vendor: str) -> tuple[str, str, str]:
+    """(the user table, its primary key column, the selected list of its columns), quoted."""
     model = get_user_model()
     fields, _converters = _user_columns(vendor)
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    pk_column = quote(str(model._meta.pk.column))  # type: ignore[union-attr]
+    pk = f"{table}.{quote(str(model._meta.pk.column))}"  # type: ignore[union-attr]
     selected = ", ".join(f"{table}.{quote(str(field.column))}" for field in fields)
-    where = f"{table}.{pk_column} = %(user)s"
+    return table, pk, selected
+
+
+@cache
+def _user_sql(vendor: str, columns: tuple[str, ...]) -> str:
+    table, pk, selected = _user_select(vendor)
     # Identifiers come from our models and the columns from our code; values are parameters.
-    return f"SELECT {selected}, {', '.join(columns)} FROM {table} WHERE {where}"  # noqa: S608
+    return f"SELECT {selected}, {', '.join(columns)} FROM {table} WHERE {pk} = %(user)s"  # noqa: S608
 
 
 @cache
 def _session_user_sql(vendor: str, columns: tuple[str, ...]) -> str:
     from accounts.models import Session
 
-    model = get_user_model()
-    fields, _converters = _user_columns(vendor)
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    pk = f"{table}.{quote(str(model._meta.pk.column))}"  # type: ignore[union-attr]
-    sessions = quote(Session._meta.db_table)
-    selected = ", ".join(f"{table}.{quote(str(field.column))}" for field in fields)
+    table, pk, selected = _user_select(vendor)
+    sessions = connection.ops.quote_name(Session._meta.db_table)
     # The columns ask about %(user)s: here the account is the session's, joined in.
     joined_columns = ", ".join(column.replace("%(user)s", pk) for column in columns)
     # Identifiers come from our models and the columns from our code; values are parameters.
