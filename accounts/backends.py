@@ -1,11 +1,12 @@
 """Authentication backends that can take the session's user from a query made for something else.
 
-A signed-in reader's article page needs two things from the database: the account behind the
-session and the facts the paywall decides on. Under load each round trip costs more than its
-work, so the paywall reads both in one query (``session_user_with``) and hands the account to
-Django's own ``auth.get_user``, which still does every check it always does: the backend recorded
-in the session, ``is_active``, the session hash (a changed password ends other sessions) and the
-fallback secrets. Only the ``SELECT`` of the user row is saved.
+A signed-in reader's article page needs three things: its session, the account behind it and the
+facts the paywall decides on. Under load each round trip costs more than its work, so the paywall
+reads all three in one query (``session_user_with``: the session row names its account, see
+``accounts.sessions``) and hands the account to Django's own ``auth.get_user``, which still does
+every check it always does: the backend recorded in the session, ``is_active``, the session hash
+(a changed password ends other sessions) and the fallback secrets. Only the separate loads of the
+session and of the user row are saved.
 """
 
 from __future__ import annotations

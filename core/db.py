@@ -12,10 +12,10 @@ queries are logged (DEBUG, ``CaptureQueriesContext``) it is the ordinary cursor,
 each statement with its values.
 
 Only for statements whose text is fixed and whose parameters are values (``%(name)s``): the
-server binds them, so they cannot be identifiers or lists. Elsewhere (SQLite, or with
-``DATABASE_PREPARED_STATEMENTS=false`` behind a PgBouncer in transaction mode older than 1.22,
-which cannot keep prepared statements nor forget them with DEALLOCATE ALL)
-it is the ordinary cursor.
+server binds them, so they cannot be identifiers or lists. On SQLite, or with
+``DATABASE_PREPARED_STATEMENTS=false`` (behind a PgBouncer in transaction mode older than 1.22,
+which can neither keep prepared statements nor forget them with DEALLOCATE ALL), it is the
+ordinary cursor.
 """
 
 from __future__ import annotations
