@@ -210,10 +210,12 @@ def test_a_login_message_stays_with_the_reader_who_logged_in(site: Site, reader_
 
     a_page = a.get(article_url).content.decode()
     b_page = reader_y.get(article_url)
+    a_again = a.get(article_url).content.decode()
 
     assert alice.email in a_page  # allauth's "Connexion avec … réussie."
     assert alice.email not in b_page
     assert 'class="messages' not in b_page
+    assert 'class="messages' not in a_again  # shown once, then gone
 
 
 # --- the anonymous page cache -----------------------------------------------------------------
