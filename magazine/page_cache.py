@@ -3,7 +3,7 @@
 Anonymous pages. A whole page may come from (or go to) the shared cache only when nothing about
 the visitor can change it: no session cookie (so no account), no gift token, and a client address
 outside every organisation's licensed IP ranges. Those checks cost no database query: the ranges
-live in process memory and are reloaded when ``subscriptions.services.licence_ranges_changed``
+live in process memory and are reloaded when ``paywall.services.licence_ranges_changed``
 (called by the organisation admin) moves the version stored in Django's cache. A stored page
 carries the licence-ranges version and the articles version it was rendered under; the
 newsroom's services move the articles version (``articles_changed``) whenever an article is
@@ -45,13 +45,13 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from subscriptions import network
-from subscriptions.models import OrganisationIPRange
-from subscriptions.services import GIFT_QUERY_PARAMETER, LICENCE_RANGES_VERSION_KEY
+from core import network
+from core.http import make_private as make_private  # the views' policy, re-exported
+from core.http import make_public as _make_public
+from paywall.models import GIFT_QUERY_PARAMETER, LICENCE_RANGES_VERSION_KEY, OrganisationIPRange
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -340,16 +340,8 @@ def _seconds_to_next_publication() -> int:
 
 
 def make_public(response: HttpResponse) -> HttpResponse:
-    patch_cache_control(response, public=True, max_age=cache_seconds())
-    patch_vary_headers(response, ("Cookie",))
-    return response
-
-
-def make_private(response: HttpResponse) -> HttpResponse:
-    """For anything holding premium text or depending on the reader: no cache may keep it."""
-    patch_cache_control(response, private=True, no_store=True, no_cache=True, max_age=0)
-    patch_vary_headers(response, ("Cookie",))
-    return response
+    """``core.http.make_public`` for as long as the page cache keeps a page."""
+    return _make_public(response, max_age=cache_seconds())
 
 
 def store_page(

@@ -24,8 +24,8 @@ from django.utils.translation import get_language
 
 if TYPE_CHECKING:
     from magazine.models import Article
-    from magazine.reading import Reading
-    from subscriptions.paywall import Offer
+    from paywall.reading import Reading
+    from subscriptions.offers import Offer
 
 # In this order in the skeleton (magazine/article_slots.html lists the same templates).
 SLOT_TEMPLATES = {

@@ -24,18 +24,19 @@ from django.views.decorators.http import require_safe
 
 from magazine import page_cache, selectors
 from magazine.models import Article, Author, Rubrique, Tag
-from magazine.reading import Reading, reading_for
 from magazine.search import normalize_query, search_snippet
 from magazine.slots import SLOT_TEMPLATES, reader_slots
 from magazine.templatetags.magazine_tags import absolute_url, sanitize
-from subscriptions.paywall import (
+from paywall.access import (
     PREVIEW_PERMISSION,
     AccessDecision,
     Ground,
     article_access,
     reader_access,
-    subscription_offer,
 )
+from paywall.reading import Reading, reading_for
+from paywall.services import article_page_access
+from subscriptions.offers import subscription_offer
 
 
 def _page(request: HttpRequest, queryset: QuerySet[Article]) -> Page:
@@ -167,8 +168,8 @@ def _reader_article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if lookup is not None and article.updated_at == head.updated_at:
             page_cache.skeleton_store(lookup, skeleton)
     # Decided on the very version the skeleton was made from. The article page is the only
-    # channel that spends (or reports) the monthly meter.
-    decision = reader_access(request, article, consume_meter=True)
+    # channel that takes a licence seat or spends (or reports) the monthly meter.
+    decision = article_page_access(request, article)
     # As reading_for: the paywalled part only when the decision allows it.
     paywalled_html = skeleton.paywalled_html if decision.allowed else ""
     reading = Reading(decision, skeleton.open_html, paywalled_html)
@@ -217,7 +218,7 @@ def _live_article(slug: str) -> Article:
 def article_print(request: HttpRequest, slug: str) -> HttpResponse:
     """The article page laid out for paper: same decision (the page's, meter included)."""
     article = _live_article(slug)
-    reading = reading_for(article, reader_access(request, article, consume_meter=True))
+    reading = reading_for(article, article_page_access(request, article))
     context = _article_context(request, article, reading, preview=False)
     response = render(request, "magazine/article_print.html", context)
     return page_cache.make_private(response)
@@ -227,7 +228,7 @@ def article_print(request: HttpRequest, slug: str) -> HttpResponse:
 def article_json(request: HttpRequest, slug: str) -> JsonResponse:
     """Title, lead, link and access; the body only when the paywall allows this reader."""
     article = _live_article(slug)
-    decision = reader_access(request, article, consume_meter=False)
+    decision = reader_access(request, article)
     reading = reading_for(article, decision)
     data: dict[str, Any] = {
         "title": article.title,
@@ -255,7 +256,7 @@ def article_preview(request: HttpRequest, pk: int) -> HttpResponse:
     article = selectors.previewable_article(pk=pk)
     if article is None:
         raise Http404(_("No article found at this address."))
-    reading = reading_for(article, reader_access(request, article, consume_meter=False))
+    reading = reading_for(article, reader_access(request, article))
     response = render(
         request,
         "magazine/article_detail.html",

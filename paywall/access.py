@@ -1,22 +1,27 @@
-"""The paywall: the one function that decides whether a reader may read an article in full.
+"""The access decision: whether a reader may read an article in full, and on what ground.
 
 Every channel asks ``article_access`` (or ``reader_access`` from a view): the article page, feeds,
-search, sitemaps, newsletters, JSON. Only the article page passes ``consume_meter=True``; on every
-other channel the monthly meter never grants access, so a feed or an email cannot spend (or
-bypass) a reader's free articles.
+search, sitemaps, newsletters, event pricing, JSON. The decision is a pure read: it never writes.
+Two grounds need a write, and only the article page makes it (``paywall.services.
+article_page_access``), after the decision has named it in ``AccessDecision.pending``:
+
+- a company licence's seat is taken on the member's first article page. Elsewhere a member with
+  a seat free to take reads as a licensee (it is theirs the moment they open an article), but no
+  channel other than the article page takes it;
+- one of the month's free reads is spent on the article page only; on every other channel the
+  meter opens nothing, so a feed, an email or a search cannot spend (or bypass) it.
 
 Order of the grounds: free article, staff preview, registered-only article, subscription,
 complimentary access, company licence by IP range (no seat), company licence by verified email
-domain (takes a seat), gift link, monthly meter.
+domain (a seat), gift link, monthly meter.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
-from decimal import Decimal
 from enum import StrEnum
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -24,17 +29,18 @@ from typing import TYPE_CHECKING, Any
 from allauth.account.models import EmailAddress
 from django.core import signing
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.backends import session_user_with
+from accounts.backends import AccountFacts, session_user_with
+from core import network
 from core.db import prepared_cursor
-from magazine.models import Article
-from subscriptions import network, services
-from subscriptions.models import (
-    WEEKLY_HEADLINE_LIMIT_CENTS,
+from paywall.levels import AccessLevel, GuardedArticle
+from paywall.models import (
+    GIFT_LINK_SALT,
+    GIFT_QUERY_PARAMETER,
     ComplimentaryAccess,
     GiftLink,
     MeterPeriod,
@@ -43,10 +49,11 @@ from subscriptions.models import (
     OrganisationDomain,
     OrganisationIPRange,
     PaywallSettings,
-    Plan,
     Seat,
-    Subscription,
+    month_bounds,
+    month_start,
 )
+from subscriptions.models import BillingSettings, Subscription
 from subscriptions.querysets import SUBSCRIBED_STATUSES
 
 if TYPE_CHECKING:
@@ -101,6 +108,19 @@ GIFTING_GROUNDS = frozenset({Ground.SUBSCRIPTION, Ground.COMPLIMENTARY, Ground.L
 
 
 @dataclass(frozen=True)
+class Pending:
+    """The writes the article page makes on a decision before showing it (see module doc)."""
+
+    # Licences with a seat free for this reader, in the order to try them; the decision is
+    # the licence's, ``otherwise`` the answer should every one of those seats go meanwhile.
+    seat_organisation_ids: tuple[int, ...] = ()
+    otherwise: AccessDecision | None = None
+    # The meter's monthly limit when one of the month's free reads would open the article: the
+    # decision is then the answer once they are spent.
+    meter_limit: int | None = None
+
+
+@dataclass(frozen=True)
 class AccessDecision:
     allowed: bool
     ground: Ground
@@ -111,6 +131,8 @@ class AccessDecision:
     # True only when every anonymous visitor gets this very answer (no IP licence, no gift
     # token involved), so a shared cache may serve it to all of them.
     cacheable_for_anonymous: bool = False
+    # What the article page writes before it shows this decision (see Pending).
+    pending: Pending | None = None
 
 
 def _granted(ground: Ground, reason: Reason, message: str = "", **extra: Any) -> AccessDecision:
@@ -122,7 +144,7 @@ def _refused(wall: Wall, reason: Reason, message: str, **extra: Any) -> AccessDe
 
 
 class _Context:
-    """Per-decision state: the clock and the settings row, read at most once and only if needed."""
+    """Per-decision state: the clock and the settings rows, read at most once and only if needed."""
 
     def __init__(self, now: datetime, paywall_settings: PaywallSettings | None) -> None:
         self.now = now
@@ -149,6 +171,9 @@ class _Context:
         return timezone.localtime(self.now, timezone.get_default_timezone()).date()
 
 
+# --- the account's facts, read in one query ---------------------------------------------------
+
+
 @dataclass(frozen=True)
 class _AccountFacts:
     """What the paywall needs to know about one account, read in a single query."""
@@ -165,17 +190,19 @@ class _AccountFacts:
 _NO_FACTS = _AccountFacts(False, False, None, False, False, None, None)
 
 
-# One column per fact; table names are filled in from the models' metadata.
+# One column per fact over {account} (the account's id: a column or a parameter); table names
+# are filled in from the models' metadata.
 _FACTS_COLUMNS = (
     # The statuses are literals from our own constant (SQLite has no ANY(array) parameter).
-    "EXISTS (SELECT 1 FROM {subscription} WHERE user_id = %(user)s"  # noqa: S608
+    "EXISTS (SELECT 1 FROM {subscription} WHERE user_id = {account}"  # noqa: S608
     f" AND status IN ({', '.join(repr(status) for status in SUBSCRIBED_STATUSES)}))",
-    "EXISTS (SELECT 1 FROM {subscription} WHERE user_id = %(user)s AND status = 'past_due')",
+    "EXISTS (SELECT 1 FROM {subscription} WHERE user_id = {account} AND status = 'past_due')",
     # Never NULL in a row (blank is ''): NULL means no current grant. Ordered as .first() is.
-    "(SELECT offered_by FROM {complimentary} WHERE user_id = %(user)s"
+    "(SELECT offered_by FROM {complimentary} WHERE user_id = {account}"
     " AND starts_at <= %(now)s AND ends_at > %(now)s ORDER BY starts_at DESC, id LIMIT 1)",
-    "EXISTS (SELECT 1 FROM {email} WHERE user_id = %(user)s AND verified)",
+    "EXISTS (SELECT 1 FROM {email} WHERE user_id = {account} AND verified)",
 )
+# OrganisationQuerySet.valid_on, in the SQL of the one query.
 _IP_RANGES_COLUMN = (
     "EXISTS (SELECT 1 FROM {ip_range} AS r JOIN {organisation} AS o ON o.id = r.organisation_id"
     " WHERE o.starts_on <= %(today)s AND o.ends_on >= %(today)s)"
@@ -183,12 +210,12 @@ _IP_RANGES_COLUMN = (
 _METER_COLUMNS = (
     "(SELECT meter_limit FROM {paywall_settings} WHERE id = 1)",
     "(SELECT p.reads_count FROM {meter_read} AS m JOIN {meter_period} AS p ON p.id = m.period_id"
-    " WHERE p.user_id = %(user)s AND p.month = %(month)s AND m.article_id = %(article)s LIMIT 1)",
+    " WHERE p.user_id = {account} AND p.month = %(month)s AND m.article_id = %(article)s LIMIT 1)",
 )
 
 
 @cache
-def _facts_columns(*, with_ip_ranges: bool, with_meter: bool) -> tuple[str, ...]:
+def _facts_columns(account: str, *, with_ip_ranges: bool, with_meter: bool) -> tuple[str, ...]:
     """Plain SQL, built once: the ORM would spend more time composing it than the query takes."""
     models = {
         "subscription": Subscription,
@@ -207,7 +234,57 @@ def _facts_columns(*, with_ip_ranges: bool, with_meter: bool) -> tuple[str, ...]
         *((_IP_RANGES_COLUMN,) if with_ip_ranges else ()),
         *(_METER_COLUMNS if with_meter else ()),
     ]
-    return tuple(column.format(**tables) for column in columns)
+    return tuple(column.format(account=account, **tables) for column in columns)
+
+
+@dataclass(frozen=True)
+class _FactsQuery(AccountFacts[_AccountFacts]):
+    """The paywall's facts about the account, as read along with it (accounts.backends)."""
+
+    with_ip_ranges: bool
+    meter_article_id: int | None
+    now: datetime
+    today: date
+
+    def columns(self, account: str) -> tuple[str, ...]:
+        with_meter = self.meter_article_id is not None
+        return _facts_columns(account, with_ip_ranges=self.with_ip_ranges, with_meter=with_meter)
+
+    def params(self) -> dict[str, Any]:
+        ops = connection.ops
+        return {
+            "now": ops.adapt_datetimefield_value(self.now),
+            "today": ops.adapt_datefield_value(self.today),
+            "month": ops.adapt_datefield_value(month_start(self.now)),
+            "article": self.meter_article_id,
+        }
+
+    def from_row(self, row: Sequence[Any]) -> _AccountFacts:
+        subscribed, past_due, offered_by, has_verified_email = row[:4]
+        rest = list(row[4:])
+        ip_ranges_exist = bool(rest.pop(0)) if self.with_ip_ranges else False
+        with_meter = self.meter_article_id is not None
+        meter_limit, meter_reads_count = rest if with_meter else (None, None)
+        return _AccountFacts(
+            subscribed=bool(subscribed),
+            past_due=bool(past_due),
+            complimentary_offered_by=offered_by,
+            has_verified_email=bool(has_verified_email),
+            ip_ranges_exist=ip_ranges_exist,
+            meter_limit=meter_limit,
+            meter_reads_count=meter_reads_count,
+        )
+
+
+def _facts_query(
+    ctx: _Context, *, with_ip_ranges: bool, meter_article: GuardedArticle | None
+) -> _FactsQuery:
+    return _FactsQuery(
+        with_ip_ranges=with_ip_ranges,
+        meter_article_id=meter_article.pk if meter_article is not None else None,
+        now=ctx.now,
+        today=ctx.today,
+    )
 
 
 @cache
@@ -215,47 +292,22 @@ def _facts_sql(columns: tuple[str, ...]) -> str:
     return "SELECT " + ", ".join(columns)
 
 
-def _facts_params(user_id: Any, ctx: _Context, meter_article: Article | None) -> dict[str, Any]:
-    ops = connection.ops
-    return {
-        "user": user_id,
-        "now": ops.adapt_datetimefield_value(ctx.now),
-        "today": ops.adapt_datefield_value(ctx.today),
-        "month": ops.adapt_datefield_value(services.month_start(ctx.now)),
-        "article": meter_article.pk if meter_article is not None else None,
-    }
-
-
-def _facts_from_row(row: Sequence[Any], *, with_ip_ranges: bool, with_meter: bool) -> _AccountFacts:
-    subscribed, past_due, offered_by, has_verified_email = row[:4]
-    rest = list(row[4:])
-    ip_ranges_exist = bool(rest.pop(0)) if with_ip_ranges else False
-    meter_limit, meter_reads_count = rest if with_meter else (None, None)
-    return _AccountFacts(
-        subscribed=bool(subscribed),
-        past_due=bool(past_due),
-        complimentary_offered_by=offered_by,
-        has_verified_email=bool(has_verified_email),
-        ip_ranges_exist=ip_ranges_exist,
-        meter_limit=meter_limit,
-        meter_reads_count=meter_reads_count,
-    )
-
-
 def _account_facts(
-    user: Any, ctx: _Context, *, with_ip_ranges: bool, meter_article: Article | None
+    user: Any, ctx: _Context, *, with_ip_ranges: bool, meter_article: GuardedArticle | None
 ) -> _AccountFacts:
     """Subscriptions, complimentary access, verified email and meter in one round trip.
 
     Under load every query's round trip costs more than its work: the article page of a reader
     with an account used to spend five of them before the meter's.
     """
-    with_meter = meter_article is not None
-    columns = _facts_columns(with_ip_ranges=with_ip_ranges, with_meter=with_meter)
+    query = _facts_query(ctx, with_ip_ranges=with_ip_ranges, meter_article=meter_article)
     with prepared_cursor() as cursor:
-        cursor.execute(_facts_sql(columns), _facts_params(user.pk, ctx, meter_article))
+        cursor.execute(_facts_sql(query.columns("%(user)s")), {**query.params(), "user": user.pk})
         row = cursor.fetchone()
-    return _facts_from_row(row, with_ip_ranges=with_ip_ranges, with_meter=with_meter)
+    return query.from_row(row)
+
+
+# --- what opens every subscriber article: subscription, complimentary access, licences -------
 
 
 def _subscription_access(user: Any, facts: _AccountFacts, ctx: _Context) -> AccessDecision | None:
@@ -263,8 +315,8 @@ def _subscription_access(user: Any, facts: _AccountFacts, ctx: _Context) -> Acce
     if facts.subscribed:
         return granted
     if facts.past_due:
-        # Rare: the grace (the settings row) and each subscription's arrears are read only now.
-        grace = ctx.settings.past_due_grace
+        # Rare: the grace (billing's settings row) and each subscription's arrears are read now.
+        grace = BillingSettings.load().past_due_grace
         past_due = Subscription.objects.filter(user=user, status=Subscription.Status.PAST_DUE)
         if any(subscription.grants_access(ctx.now, grace) for subscription in past_due):
             return granted
@@ -289,7 +341,7 @@ def _ip_licence(client_ip: str | None, ctx: _Context) -> tuple[AccessDecision | 
         return None, False
     ranges = list(
         OrganisationIPRange.objects.filter(
-            organisation__starts_on__lte=ctx.today, organisation__ends_on__gte=ctx.today
+            organisation__in=Organisation.objects.valid_on(ctx.today)
         ).select_related("organisation")
     )
     for ip_range in ranges:
@@ -303,53 +355,73 @@ def _ip_licence(client_ip: str | None, ctx: _Context) -> tuple[AccessDecision | 
     return None, bool(ranges)
 
 
-def _domain_licence(
-    user: Any, ctx: _Context
-) -> tuple[AccessDecision | None, AccessDecision | None]:
-    """Licence through a verified email domain: (granted, refusal worth telling the reader)."""
+@dataclass(frozen=True)
+class _DomainLicence:
+    granted: AccessDecision | None = None  # a seat held
+    refusal: AccessDecision | None = None  # worth telling the reader
+    free_seats_in: tuple[Organisation, ...] = ()  # licences with a seat free to take
+
+
+def _domain_licence(user: Any, ctx: _Context) -> _DomainLicence:
+    """Licence through a verified email domain: a seat held, one free to take, or a refusal."""
     emails = list(
         EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
     )
     if not emails:
-        return None, None
-    organisations = {
-        domain.organisation_id: domain.organisation
-        for domain in OrganisationDomain.objects.matching_emails(emails).select_related(
-            "organisation"
-        )
-    }
-    if not organisations:
-        return None, None
-    valid = [org for org in organisations.values() if org.starts_on <= ctx.today <= org.ends_on]
-    if not valid:
-        name = next(iter(organisations.values())).name
-        return None, _refused(
-            Wall.SUBSCRIPTION,
-            Reason.LICENCE_EXPIRED,
-            _("The %(organisation)s licence is not valid at the moment.") % {"organisation": name},
-        )
-    seat = (
-        Seat.objects.filter(user=user, organisation__in=valid)
-        .select_related("organisation")
-        .first()
+        return _DomainLicence()
+    domains = list(
+        OrganisationDomain.objects.matching_emails(emails).select_related("organisation")
     )
-    if seat is None:
-        for organisation in sorted(valid, key=lambda org: org.pk):
-            seat = services.seat_claim(organisation=organisation, user=user)
-            if seat is not None:
-                break
-    if seat is None:
-        return None, _refused(
-            Wall.SUBSCRIPTION,
-            Reason.LICENCE_SEATS_TAKEN,
-            _("All seats of the %(organisation)s licence are taken.")
-            % {"organisation": valid[0].name},
+    if not domains:
+        return _DomainLicence()
+    valid = list(
+        Organisation.objects.valid_on(ctx.today)
+        .filter(pk__in={domain.organisation_id for domain in domains})
+        .annotate(seats_taken=Count("seat_set"))
+        .order_by("pk")
+    )
+    if not valid:
+        return _DomainLicence(
+            refusal=_refused(
+                Wall.SUBSCRIPTION,
+                Reason.LICENCE_EXPIRED,
+                _("The %(organisation)s licence is not valid at the moment.")
+                % {"organisation": domains[0].organisation.name},
+            )
         )
+    seat = Seat.objects.filter(user=user, organisation__in=valid).select_related("organisation")
+    held = seat.first()
+    if held is not None:
+        return _DomainLicence(granted=seat_granted(held.organisation))
+    free = tuple(org for org in valid if org.seats_taken < org.seats)  # type: ignore[attr-defined]
+    # With seats free, the refusal is the answer should they all go before this member's.
+    return _DomainLicence(refusal=seats_taken_refusal(valid[0]), free_seats_in=free)
+
+
+def seat_granted(organisation: Organisation) -> AccessDecision:
     return _granted(
         Ground.LICENCE,
         Reason.LICENCE_SEAT,
-        _("%(organisation)s licence") % {"organisation": seat.organisation.name},
-    ), None
+        _("%(organisation)s licence") % {"organisation": organisation.name},
+    )
+
+
+def seats_taken_refusal(organisation: Organisation) -> AccessDecision:
+    return _refused(
+        Wall.SUBSCRIPTION,
+        Reason.LICENCE_SEATS_TAKEN,
+        _("All seats of the %(organisation)s licence are taken.")
+        % {"organisation": organisation.name},
+    )
+
+
+@dataclass(frozen=True)
+class _Entitlement:
+    granted: AccessDecision | None
+    refusal: AccessDecision | None  # the most telling one
+    ip_ranges_exist: bool
+    facts: _AccountFacts
+    free_seats_in: tuple[Organisation, ...] = ()
 
 
 def entitlement(
@@ -359,13 +431,15 @@ def entitlement(
     now: datetime,
     paywall_settings: PaywallSettings | None = None,
 ) -> tuple[AccessDecision | None, AccessDecision | None]:
-    """What opens every subscriber article for this reader, whatever the article.
+    """What opens every subscriber article for this reader, whatever the article (a pure read).
 
-    Returns (granted decision or None, the most telling refusal or None).
+    Returns (granted decision or None, the most telling refusal or None). A licence seat free to
+    take counts, untaken: only the article page takes seats.
     """
-    ctx = _Context(now, paywall_settings)
-    granted, _refusal, _ip_ranges_exist, _facts = _entitlement(user, client_ip, ctx)
-    return granted, _refusal
+    found = _entitlement(user, client_ip, _Context(now, paywall_settings))
+    if found.granted is None and found.free_seats_in:
+        return seat_granted(found.free_seats_in[0]), None
+    return found.granted, found.refusal
 
 
 def _entitlement(
@@ -373,10 +447,9 @@ def _entitlement(
     client_ip: str | None,
     ctx: _Context,
     *,
-    meter_article: Article | None = None,
+    meter_article: GuardedArticle | None = None,
     prefetched: _AccountFacts | None = None,
-) -> tuple[AccessDecision | None, AccessDecision | None, bool, _AccountFacts]:
-    """(granted, most telling refusal, whether valid IP ranges exist, the account's facts)."""
+) -> _Entitlement:
     authenticated = user is not None and user.is_authenticated
     ip_parses = network.parse_ip(client_ip) is not None
     facts = _NO_FACTS
@@ -388,25 +461,28 @@ def _entitlement(
             ctx.known_meter_limit = facts.meter_limit
         granted = _subscription_access(user, facts, ctx) or _complimentary_access(facts)
         if granted is not None:
-            return granted, None, False, facts
+            return _Entitlement(granted, None, False, facts)
     if authenticated and not facts.ip_ranges_exist:
         # The account's query found no valid licence with IP ranges: none can cover this IP.
         granted, ip_ranges_exist = None, False
     else:
         granted, ip_ranges_exist = _ip_licence(client_ip, ctx)
     if granted is not None:
-        return granted, None, True, facts
-    refusal = None
+        return _Entitlement(granted, None, True, facts)
     if authenticated and facts.has_verified_email:
-        granted, refusal = _domain_licence(user, ctx)
-        if granted is not None:
-            return granted, None, ip_ranges_exist, facts
-    return None, refusal, ip_ranges_exist, facts
+        licence = _domain_licence(user, ctx)
+        return _Entitlement(
+            licence.granted, licence.refusal, ip_ranges_exist, facts, licence.free_seats_in
+        )
+    return _Entitlement(None, None, ip_ranges_exist, facts)
 
 
-def _gift_access(token: str, article: Article, ctx: _Context) -> AccessDecision:
+# --- gift links --------------------------------------------------------------------------
+
+
+def _gift_access(token: str, article: GuardedArticle, ctx: _Context) -> AccessDecision:
     try:
-        payload = signing.loads(token, salt=services.GIFT_LINK_SALT)
+        payload = signing.loads(token, salt=GIFT_LINK_SALT)
         gift_id = int(payload["g"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         gift_id = None
@@ -436,10 +512,23 @@ def _gift_access(token: str, article: Article, ctx: _Context) -> AccessDecision:
             _("This gift link expired on %(date)s.")
             % {"date": formats.date_format(timezone.localtime(gift.expires_at), "DATE_FORMAT")},
         )
-    # The quota is enforced when links are made; checking again here also catches links made
-    # around the service (or before the admin lowered the quota).
-    start, end = services.month_bounds(gift.created_at)
-    earlier = (
+    if _gifts_sent_before(gift) >= ctx.settings.gifts_per_month:
+        return _refused(
+            Wall.SUBSCRIPTION,
+            Reason.GIFT_OVER_QUOTA,
+            _("This gift link is over its sender's monthly allowance of gifts."),
+        )
+    return _granted(Ground.GIFT, Reason.GIFT, _("Offered by a subscriber"))
+
+
+def _gifts_sent_before(gift: GiftLink) -> int:
+    """Live links its sender made earlier in its month.
+
+    The quota is enforced when links are made; checking again here also catches links made
+    around the service (or before the admin lowered the quota).
+    """
+    start, end = month_bounds(gift.created_at)
+    return (
         GiftLink.objects.filter(
             sender_id=gift.sender_id,
             created_at__gte=start,
@@ -449,130 +538,53 @@ def _gift_access(token: str, article: Article, ctx: _Context) -> AccessDecision:
         .filter(Q(created_at__lt=gift.created_at) | Q(created_at=gift.created_at, pk__lt=gift.pk))
         .count()
     )
-    if earlier >= ctx.settings.gifts_per_month:
-        return _refused(
-            Wall.SUBSCRIPTION,
-            Reason.GIFT_OVER_QUOTA,
-            _("This gift link is over its sender's monthly allowance of gifts."),
-        )
-    return _granted(Ground.GIFT, Reason.GIFT, _("Offered by a subscriber"))
 
 
-def _meter_message(remaining: int) -> str:
+# --- the walls -----------------------------------------------------------------------------
+
+
+def meter_granted(remaining: int) -> AccessDecision:
     if remaining == 0:
-        return _("This is your last free article this month.")
-    return ngettext(
-        "You have %(count)d free article left this month.",
-        "You have %(count)d free articles left this month.",
-        remaining,
-    ) % {"count": remaining}
+        message = _("This is your last free article this month.")
+    else:
+        message = ngettext(
+            "You have %(count)d free article left this month.",
+            "You have %(count)d free articles left this month.",
+            remaining,
+        ) % {"count": remaining}
+    return _granted(Ground.METER, Reason.METER, message, meter_remaining=remaining)
 
 
-_FREE_DECISION = AccessDecision(
-    True, Ground.FREE, None, Reason.FREE.value, "", None, cacheable_for_anonymous=True
-)
-
-
-def article_access(
-    *,
-    article: Article,
-    user: Any,
-    client_ip: str | None = None,
-    gift_token: str | None = None,
-    consume_meter: bool = False,
-    now: datetime | None = None,
-    paywall_settings: PaywallSettings | None = None,
-    _prefetched_facts: _AccountFacts | None = None,
-) -> AccessDecision:
-    """May ``user`` read ``article`` in full, and on what ground? The paywall's only answer.
-
-    ``consume_meter`` is for the article page alone; elsewhere the meter never grants access.
-    ``_prefetched_facts`` is reader_access's: the account's facts read with the account itself.
-    """
-    if article.access == Article.Access.FREE:
-        return _FREE_DECISION
-    ctx = _Context(now or timezone.now(), paywall_settings)
-    authenticated = user is not None and user.is_authenticated
-    if authenticated and user.is_staff and user.has_perm(PREVIEW_PERMISSION):
-        return _granted(Ground.STAFF, Reason.STAFF, _("Staff access"))
-    if authenticated and article.access == Article.Access.REGISTERED:
-        return _granted(Ground.REGISTERED, Reason.REGISTERED)
-
-    granted, refusal, ip_ranges_exist, facts = _entitlement(
-        user,
-        client_ip,
-        ctx,
-        meter_article=article if consume_meter else None,
-        prefetched=_prefetched_facts,
-    )
-    if granted is not None:
-        return granted
-
-    wall = Wall.SUBSCRIPTION if authenticated else Wall.REGISTRATION
-    if gift_token:
-        gift = _gift_access(gift_token, article, ctx)
-        if gift.allowed:
-            return gift
-        return _refused(wall, Reason(gift.reason_code), gift.message)
-
-    # From here the answer depends on the account only, and on the IP if a licence has ranges.
-    cacheable = not authenticated and not ip_ranges_exist
-    if not authenticated:
-        if article.access == Article.Access.REGISTERED:
-            return _refused(
-                Wall.REGISTRATION,
-                Reason.REGISTRATION_REQUIRED,
-                _("Create a free account or log in to read this article."),
-                cacheable_for_anonymous=cacheable,
-            )
-        limit = ctx.settings.meter_limit
-        if limit:
-            return _refused(
-                Wall.REGISTRATION,
-                Reason.REGISTRATION_REQUIRED,
-                ngettext(
-                    "Create a free account to read %(count)d subscriber article a month.",
-                    "Create a free account to read %(count)d subscriber articles a month.",
-                    limit,
-                )
-                % {"count": limit},
-                cacheable_for_anonymous=cacheable,
-            )
+def _anonymous_wall(article: GuardedArticle, ctx: _Context, *, cacheable: bool) -> AccessDecision:
+    if article.access == AccessLevel.REGISTERED:
         return _refused(
-            Wall.SUBSCRIPTION,
-            Reason.SUBSCRIPTION_REQUIRED,
-            _("This article is reserved for subscribers."),
+            Wall.REGISTRATION,
+            Reason.REGISTRATION_REQUIRED,
+            _("Create a free account or log in to read this article."),
             cacheable_for_anonymous=cacheable,
         )
-
-    if consume_meter and ctx.meter_limit:
-        outcome = services.meter_consume(
-            user=user,
-            article=article,
-            limit=ctx.meter_limit,
-            now=ctx.now,
-            counted_reads=facts.meter_reads_count,
-        )
-        if outcome.allowed:
-            return _granted(
-                Ground.METER,
-                Reason.METER,
-                _meter_message(outcome.remaining),
-                meter_remaining=outcome.remaining,
-            )
-        if refusal is not None:
-            return _refused(wall, Reason(refusal.reason_code), refusal.message, meter_remaining=0)
+    limit = ctx.settings.meter_limit
+    if limit:
         return _refused(
-            Wall.SUBSCRIPTION,
-            Reason.METER_EXHAUSTED,
+            Wall.REGISTRATION,
+            Reason.REGISTRATION_REQUIRED,
             ngettext(
-                "You have read your %(count)d free article this month.",
-                "You have read your %(count)d free articles this month.",
-                ctx.meter_limit,
+                "Create a free account to read %(count)d subscriber article a month.",
+                "Create a free account to read %(count)d subscriber articles a month.",
+                limit,
             )
-            % {"count": ctx.meter_limit},
-            meter_remaining=0,
+            % {"count": limit},
+            cacheable_for_anonymous=cacheable,
         )
+    return _refused(
+        Wall.SUBSCRIPTION,
+        Reason.SUBSCRIPTION_REQUIRED,
+        _("This article is reserved for subscribers."),
+        cacheable_for_anonymous=cacheable,
+    )
+
+
+def _subscriber_wall(refusal: AccessDecision | None) -> AccessDecision:
     if refusal is not None:
         return refusal
     return _refused(
@@ -582,7 +594,101 @@ def article_access(
     )
 
 
-def reader_access(request: HttpRequest, article: Article, *, consume_meter: bool) -> AccessDecision:
+def meter_wall(refusal: AccessDecision | None, limit: int) -> AccessDecision:
+    """The answer once the month's free reads are spent: a licence's refusal tells more."""
+    if refusal is not None:
+        return replace(refusal, meter_remaining=0)
+    return _refused(
+        Wall.SUBSCRIPTION,
+        Reason.METER_EXHAUSTED,
+        ngettext(
+            "You have read your %(count)d free article this month.",
+            "You have read your %(count)d free articles this month.",
+            limit,
+        )
+        % {"count": limit},
+        meter_remaining=0,
+    )
+
+
+def _meter_wall(found: _Entitlement, ctx: _Context) -> AccessDecision:
+    """The article page's answer to a reader with an account and no ground but the meter."""
+    refusal = found.refusal
+    limit = ctx.meter_limit
+    if not limit:
+        return _subscriber_wall(refusal)
+    if found.facts.meter_reads_count is not None:
+        # This article is already counted this month: reading it again costs nothing.
+        return meter_granted(max(limit - found.facts.meter_reads_count, 0))
+    return replace(meter_wall(refusal, limit), pending=Pending(meter_limit=limit))
+
+
+def _seat_to_take(found: _Entitlement, otherwise: AccessDecision) -> AccessDecision:
+    """The licence, for the article page to take a seat of; ``otherwise`` if they all go."""
+    seat_ids = tuple(organisation.pk for organisation in found.free_seats_in)
+    pending = Pending(seat_organisation_ids=seat_ids, otherwise=otherwise)
+    return replace(seat_granted(found.free_seats_in[0]), pending=pending)
+
+
+_FREE_DECISION = AccessDecision(
+    True, Ground.FREE, None, Reason.FREE.value, "", None, cacheable_for_anonymous=True
+)
+
+
+def article_access(
+    *,
+    article: GuardedArticle,
+    user: Any,
+    client_ip: str | None = None,
+    gift_token: str | None = None,
+    on_article_page: bool = False,
+    now: datetime | None = None,
+    paywall_settings: PaywallSettings | None = None,
+    _prefetched_facts: _AccountFacts | None = None,
+) -> AccessDecision:
+    """May ``user`` read ``article`` in full, and on what ground? The paywall's only answer.
+
+    A pure read. ``on_article_page``: the meter counts, and the decision names the writes that
+    would open the article (``pending``) for ``paywall.services.article_page_access`` to make.
+    ``_prefetched_facts`` is reader_access's: the account's facts read with the account itself.
+    """
+    if article.access == AccessLevel.FREE:
+        return _FREE_DECISION
+    ctx = _Context(now or timezone.now(), paywall_settings)
+    authenticated = user is not None and user.is_authenticated
+    if authenticated and user.is_staff and user.has_perm(PREVIEW_PERMISSION):
+        return _granted(Ground.STAFF, Reason.STAFF, _("Staff access"))
+    if authenticated and article.access == AccessLevel.REGISTERED:
+        return _granted(Ground.REGISTERED, Reason.REGISTERED)
+
+    meter_article = article if on_article_page else None
+    found = _entitlement(
+        user, client_ip, ctx, meter_article=meter_article, prefetched=_prefetched_facts
+    )
+    if found.granted is not None:
+        return found.granted
+    if found.free_seats_in and meter_article is None:
+        return seat_granted(found.free_seats_in[0])  # to be taken on the article page
+    if not authenticated and not gift_token:
+        # The answer depends on nothing but the IP, and on it only if a licence has ranges.
+        return _anonymous_wall(article, ctx, cacheable=not found.ip_ranges_exist)
+    if gift_token:
+        decision = _gift_access(gift_token, article, ctx)
+        if not decision.allowed:
+            wall = Wall.SUBSCRIPTION if authenticated else Wall.REGISTRATION
+            decision = _refused(wall, Reason(decision.reason_code), decision.message)
+    elif meter_article is not None:
+        decision = _meter_wall(found, ctx)
+    else:
+        decision = _subscriber_wall(found.refusal)
+    if found.free_seats_in:
+        return _seat_to_take(found, otherwise=decision)
+    return decision
+
+
+def reader_access(
+    request: HttpRequest, article: GuardedArticle, *, on_article_page: bool = False
+) -> AccessDecision:
     """``article_access`` for the reader behind ``request`` (user, client IP, gift token).
 
     On a subscriber article, a session's account and its facts are read in one query.
@@ -591,66 +697,19 @@ def reader_access(request: HttpRequest, article: Article, *, consume_meter: bool
     now = timezone.now()
     user = getattr(request, "user", None)
     prefetched = None
-    if article.access == Article.Access.SUBSCRIBERS:
-        with_ip_ranges = network.parse_ip(client_ip) is not None
-        meter_article = article if consume_meter else None
-        columns = _facts_columns(with_ip_ranges=with_ip_ranges, with_meter=consume_meter)
-        params = _facts_params(None, _Context(now, None), meter_article)
-        user, row = session_user_with(request, columns, params)
-        if row is not None:
-            prefetched = _facts_from_row(
-                row, with_ip_ranges=with_ip_ranges, with_meter=consume_meter
-            )
+    if article.access == AccessLevel.SUBSCRIBERS:
+        query = _facts_query(
+            _Context(now, None),
+            with_ip_ranges=network.parse_ip(client_ip) is not None,
+            meter_article=article if on_article_page else None,
+        )
+        user, prefetched = session_user_with(request, query)
     return article_access(
         article=article,
         user=user,
         client_ip=client_ip,
-        gift_token=request.GET.get(services.GIFT_QUERY_PARAMETER) or None,
-        consume_meter=consume_meter,
+        gift_token=request.GET.get(GIFT_QUERY_PARAMETER) or None,
+        on_article_page=on_article_page,
         now=now,
         _prefetched_facts=prefetched,
-    )
-
-
-@dataclass(frozen=True)
-class Offer:
-    """The subscription offer shown under every teaser."""
-
-    plan: Plan
-    weekly_price_cents: int
-    headline: str
-    weekly_price: str
-    call_to_action: str
-
-    @property
-    def text(self) -> str:
-        return f"{self.headline} — {self.call_to_action}"
-
-
-def format_price(cents: int, currency: str = "eur") -> str:
-    amount = formats.number_format(Decimal(cents) / 100, decimal_pos=2, use_l10n=True)
-    if currency.lower() == "eur":
-        # Translators: a price in euros; French puts the sign after the number ("2,49 €").
-        return _("€%(amount)s") % {"amount": amount}
-    return f"{amount} {currency.upper()}"
-
-
-def subscription_offer() -> Offer | None:
-    """The cheapest active plan, priced per week; None when nothing is on sale."""
-    plans = list(Plan.objects.active())
-    if not plans:
-        return None
-    plan = min(plans, key=lambda candidate: (candidate.weekly_price_cents, candidate.display_order))
-    weekly = plan.weekly_price_cents
-    price = format_price(weekly, plan.currency)
-    if weekly < WEEKLY_HEADLINE_LIMIT_CENTS and plan.currency.lower() == "eur":
-        headline = _("Unlimited access for less than €3 a week")
-    else:
-        headline = _("Unlimited access from %(price)s a week") % {"price": price}
-    return Offer(
-        plan=plan,
-        weekly_price_cents=weekly,
-        headline=headline,
-        weekly_price=price,
-        call_to_action=_("Subscribe"),
     )

@@ -1,19 +1,19 @@
+"""The paywall's admin: its settings, complimentary access, licences, gift links, meters."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from subscriptions import selectors, services
-from subscriptions.models import (
+from paywall import services
+from paywall.models import (
     ComplimentaryAccess,
     GiftLink,
     MeterPeriod,
@@ -22,17 +22,13 @@ from subscriptions.models import (
     OrganisationDomain,
     OrganisationIPRange,
     PaywallSettings,
-    Plan,
     Seat,
-    Subscription,
-    SubscriptionHistory,
 )
-from subscriptions.paywall import format_price
 
 
 @admin.register(PaywallSettings)
 class PaywallSettingsAdmin(admin.ModelAdmin):
-    fields = ("meter_limit", "gifts_per_month", "gift_link_days", "past_due_grace_days")
+    fields = ("meter_limit", "gifts_per_month", "gift_link_days")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -44,112 +40,8 @@ class PaywallSettingsAdmin(admin.ModelAdmin):
         # One row only: the list would be a detour, go straight to the form.
         settings_row = PaywallSettings.load()
         return HttpResponseRedirect(
-            reverse("admin:subscriptions_paywallsettings_change", args=[settings_row.pk])
+            reverse("admin:paywall_paywallsettings_change", args=[settings_row.pk])
         )
-
-
-@admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
-    list_display = (
-        "name",
-        "price",
-        "interval",
-        "interval_count",
-        "weekly_price",
-        "trial_days",
-        "active",
-        "display_order",
-    )
-    list_filter = ("active", "interval")
-    list_editable = ("active", "display_order")
-    search_fields = ("name", "stripe_price_id")
-
-    @admin.display(description=_("price"), ordering="amount")
-    def price(self, plan: Plan) -> str:
-        return format_price(plan.amount, plan.currency)
-
-    @admin.display(description=_("per week"))
-    def weekly_price(self, plan: Plan) -> str:
-        return format_price(plan.weekly_price_cents, plan.currency)
-
-
-class SubscriptionHistoryInline(admin.TabularInline):
-    """What Stripe said, when and why: written by subscriptions.sync only, never by hand."""
-
-    model = SubscriptionHistory
-    extra = 0
-    can_delete = False
-    fields = ("at", "type", "old_status", "new_status", "details", "stripe_event_id")
-    readonly_fields = fields
-    ordering = ("-at", "-pk")
-    verbose_name_plural = _("history")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
-    list_display = (
-        "user",
-        "plan",
-        "status",
-        "current_period_end",
-        "cancel_at_period_end",
-        "past_due_since",
-        "updated_at",
-    )
-    list_filter = ("status", "plan", "plan__interval", "cancel_at_period_end")
-    search_fields = (
-        "user__email",
-        "user__last_name",
-        "stripe_subscription_id",
-        "stripe_customer_id",
-    )
-    autocomplete_fields = ("user",)
-    list_select_related = ("user", "plan")
-    readonly_fields = ("created_at", "updated_at")
-    date_hierarchy = "created_at"
-    inlines = (SubscriptionHistoryInline,)
-
-    def get_urls(self) -> list[URLPattern]:
-        dashboard = path(
-            "dashboard/",
-            self.admin_site.admin_view(self.dashboard_view),
-            name="subscriptions_subscription_dashboard",
-        )
-        return [dashboard, *super().get_urls()]
-
-    def dashboard_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        figures = selectors.subscription_dashboard()
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Subscriptions dashboard"),
-            "dashboard": figures,
-            "revenue": [
-                {
-                    "currency": row.currency.upper(),
-                    "mrr": format_price(row.mrr_cents, row.currency),
-                    "wrr": format_price(row.wrr_cents, row.currency),
-                }
-                for row in figures.revenue
-            ],
-            "plans": [
-                {
-                    "figures": plan,
-                    "mrr": format_price(plan.mrr_cents, plan.currency),
-                    "wrr": format_price(plan.wrr_cents, plan.currency),
-                }
-                for plan in figures.plans
-            ],
-        }
-        return TemplateResponse(request, "admin/subscriptions/dashboard.html", context)
 
 
 class CurrentFilter(admin.SimpleListFilter):
@@ -215,11 +107,11 @@ class LicenceValidFilter(admin.SimpleListFilter):
         return [("yes", str(_("valid today"))), ("no", str(_("not valid today")))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        today = timezone.localdate()
+        valid = Organisation.objects.valid_on(timezone.localdate())
         if self.value() == "yes":
-            return queryset.filter(starts_on__lte=today, ends_on__gte=today)
+            return queryset.filter(pk__in=valid)
         if self.value() == "no":
-            return queryset.exclude(starts_on__lte=today, ends_on__gte=today)
+            return queryset.exclude(pk__in=valid)
         return queryset
 
 
@@ -283,7 +175,7 @@ class GiftLinkAdmin(admin.ModelAdmin):
     actions = ("revoke",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        # Links are made by subscribers through subscriptions.services.gift_link_create.
+        # Links are made by subscribers through paywall.services.gift_link_create.
         return False
 
     @admin.action(description=_("Revoke the selected gift links"))
