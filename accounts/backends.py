@@ -34,9 +34,10 @@ from accounts.sessions import AccountColumnMixin, account_id_of
 from core.db import prepared_cursor
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 
-class AccountFacts(abc.ABC, Generic[T]):
+class AccountFacts(abc.ABC, Generic[T_co]):
     """Facts about an account to read in the same query as the account itself.
 
     ``columns`` are SQL expressions over ``account``, the SQL that names the account's id there
@@ -53,7 +54,7 @@ class AccountFacts(abc.ABC, Generic[T]):
     def params(self) -> Mapping[str, Any]: ...
 
     @abc.abstractmethod
-    def from_row(self, row: Sequence[Any]) -> T:
+    def from_row(self, row: Sequence[Any]) -> T_co:
         """The facts, from the values of ``columns`` in their order."""
 
 

@@ -696,7 +696,7 @@ def reader_access(
     client_ip = network.client_ip(request)
     now = timezone.now()
     user = getattr(request, "user", None)
-    prefetched = None
+    prefetched: _AccountFacts | None = None
     if article.access == AccessLevel.SUBSCRIBERS:
         query = _facts_query(
             _Context(now, None),

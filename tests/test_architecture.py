@@ -9,6 +9,7 @@ part belongs in ``core/`` or one dependency must be turned around (STYLE.md).
 from __future__ import annotations
 
 import ast
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -88,7 +89,7 @@ def _find_cycle(graph: dict[str, dict[str, list[str]]]) -> list[str] | None:
 
 def _describe(cycle: list[str], graph: dict[str, dict[str, list[str]]]) -> str:
     lines = [" → ".join(cycle)]
-    for source, target in zip(cycle, cycle[1:], strict=False):
+    for source, target in itertools.pairwise(cycle):
         lines.append(f"  {source} → {target}: {', '.join(graph[source][target][:5])}")
     return "\n".join(lines)
 

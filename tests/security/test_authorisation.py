@@ -291,9 +291,7 @@ def test_no_persona_reaches_what_the_allow_list_denies(world: dict[str, Any]) ->
 
 def test_another_readers_gift_link_is_a_404(client: Client, reader: User, others_gift: Any) -> None:
     client.force_login(reader)
-    assert (
-        client.get(reverse("paywall:gift_detail", args=[others_gift.pk])).status_code == 404
-    )
+    assert client.get(reverse("paywall:gift_detail", args=[others_gift.pk])).status_code == 404
     response = client.post(reverse("paywall:gift_revoke", args=[others_gift.pk]))
     assert response.status_code == 404
     others_gift.refresh_from_db()
