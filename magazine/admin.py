@@ -213,6 +213,13 @@ class ArticleAdmin(admin.ModelAdmin):
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
+    # The delete page and the "delete selected" action: what readers were given goes too.
+    def delete_model(self, request: HttpRequest, obj: Article) -> None:
+        services.article_delete(articles=Article.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        services.article_delete(articles=queryset)
+
     def change_view(
         self,
         request: HttpRequest,

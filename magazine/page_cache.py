@@ -1,14 +1,19 @@
-"""Caches of the article page, and the cheap checks that must pass before the shared one is used.
+"""The shared caches of the reading site, and the cheap checks that must pass before one is used.
+
+Shared means reader-free by construction: a page or skeleton kept here is rendered without the
+reader's request (``render_shared``: the template's own context and the site's, nothing else), so
+no context processor can put a reader's name, messages or CSRF token in it.
 
 Anonymous pages. A whole page may come from (or go to) the shared cache only when nothing about
-the visitor can change it: no session cookie (so no account), no gift token, and a client address
-outside every organisation's licensed IP ranges. Those checks cost no database query: the ranges
-live in process memory and are reloaded when ``paywall.services.licence_ranges_changed``
-(called by the organisation admin) moves the version stored in Django's cache. A stored page
-carries the licence-ranges version and the articles version it was rendered under; the
-newsroom's services move the articles version (``articles_changed``) whenever an article is
-saved, published or unpublished. The short timeout bounds what those versions cannot see (a
-scheduled article going live, a rubrique renamed).
+the visitor can change it: no session cookie (so no account), no pending message, no gift token,
+and a client address outside every organisation's licensed IP ranges. Those checks cost no
+database query: the ranges live in process memory and are reloaded when
+``paywall.services.licence_ranges_changed`` (called by the organisation admin) moves the
+version stored in Django's cache. A stored page carries the licence-ranges version and the
+articles version it was rendered under; the newsroom's services move the articles version
+(``articles_changed``) whenever an article is saved, published, unpublished or deleted. The short
+timeout bounds what those versions cannot see (a scheduled article going live, a rubrique
+renamed).
 
 Under load every round trip costs far more than the work it saves, so a hit costs none: each
 process keeps the versions it last read for at most ``KIOSQUE_CACHE_VERSIONS_MEMO_SECONDS`` (one
@@ -18,12 +23,8 @@ skeletons, checked against those versions and against the shared entry's expiry 
 The home page and the lists of articles (``anonymous_page``) are kept the same way: they show no
 paywalled text, and each is kept no longer than the next scheduled publication.
 
-Pages of readers with an account. They are never shared as a whole. What is the same for every
-reader of one version of an article (head, header, body parts, related articles, navigation) is
-kept as a "skeleton" with slots for what depends on the reader (account links, the access note,
-the paywall box, the body's paywalled part, the offers). The paywalled part is kept apart from the
-skeleton and the view puts it into the page only when the paywall's decision allows it; such
-pages stay ``private, no-store``.
+Pages of readers with an account are never shared as a whole: ``magazine.article_page`` keeps
+the article page's skeleton here (``skeleton_lookup``) and fills its slots per reader.
 """
 
 from __future__ import annotations
@@ -33,30 +34,28 @@ import ipaddress
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache, wraps
-from typing import TYPE_CHECKING, Any, TypeGuard
+from functools import wraps
+from typing import Any, TypeGuard
 from uuid import uuid4
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from core import network
 from core.http import make_private as make_private  # the views' policy, re-exported
 from core.http import make_public as _make_public
+from magazine.context_processors import site_context
 from paywall.models import GIFT_QUERY_PARAMETER, LICENCE_RANGES_VERSION_KEY, OrganisationIPRange
-
-if TYPE_CHECKING:
-    from datetime import datetime
-
-    from magazine.models import Article
 
 DEFAULT_SECONDS = 60
 CACHE_HEADER = "X-Kiosque-Cache"
@@ -102,18 +101,15 @@ def _forget_versions() -> None:
 
 def forget_process_copies() -> None:
     """Drop what this process remembers of the shared cache (after the cache itself is cleared)."""
-    from magazine import slots
-
     _forget_versions()
     _pages.clear()
     _skeletons.clear()
-    slots.forget()
-    with _heads_lock:
-        _heads.clear()
+    for fragments in _fragment_stores:
+        fragments.clear()
 
 
 def articles_changed() -> None:
-    """Retire every cached article page and skeleton (after the current transaction)."""
+    """Retire every kept page and skeleton (after the current transaction)."""
 
     def bump() -> None:
         cache.set(ARTICLES_VERSION_KEY, uuid4().hex, timeout=None)
@@ -188,6 +184,43 @@ _pages = _Store(size=512)
 _skeletons = _Store(size=256)
 
 
+class Fragments:
+    """Rendered fragments kept by this process, bounded, shared by its threads.
+
+    What a fragment shows must be a function of its key alone (``magazine.article_page`` renders
+    each one from its key): then any reader with the same key may be given it.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: OrderedDict[Hashable, str] = OrderedDict()
+        self._lock = threading.Lock()
+        _fragment_stores.append(self)
+
+    def get(self, key: Hashable, render: Callable[[], str]) -> str:
+        found = self._entries.get(key)
+        if found is not None:
+            return found
+        rendered = render()
+        with self._lock:
+            self._entries[key] = rendered
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return rendered
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_fragment_stores: list[Fragments] = []
+
+
+def render_shared(template_name: str | Sequence[str], context: Mapping[str, Any]) -> str:
+    """HTML for many readers: from ``context`` and the site's context alone, never a request."""
+    return render_to_string(template_name, {**site_context(), **context})
+
+
 @dataclass(frozen=True)
 class _LicensedRange:
     network: network.IPNetwork
@@ -247,10 +280,13 @@ def ip_may_hold_licence(client_ip: str | None, *, ranges_version: str | None = N
 
 
 def _may_share(request: HttpRequest) -> bool:
+    # A pending message (Django keeps it in a cookie first: "Vous êtes déconnecté" after logging
+    # out) is for this visitor's next page: a shared copy would neither show it nor keep it apart.
     return (
         cache_seconds() > 0
         and request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
         and GIFT_QUERY_PARAMETER not in request.GET
     )
 
@@ -301,8 +337,10 @@ def anonymous_page(
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """For pages that show no paywalled text (home, lists): one copy for every anonymous visitor.
 
-    ``params`` are the query parameters the page depends on (``page``); any other is ignored. A
-    page is kept no longer than the next scheduled publication, which will change it.
+    The view returns a ``TemplateResponse``; the copy kept is rendered from its template and
+    context alone (``render_shared``). ``params`` are the query parameters the page depends on
+    (``page``); any other is ignored. A page is kept no longer than the next scheduled
+    publication, which will change it.
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -310,11 +348,20 @@ def anonymous_page(
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             lookup = anonymous_lookup(request, params=params)
             if lookup is None:
-                # A reader's own header (account links): for their browser only.
+                # A reader's own header (account links) and messages: for their browser only.
                 return make_private(view(request, *args, **kwargs))
             if lookup.page is not None:
                 return lookup.page
             response = view(request, *args, **kwargs)
+            template_name = getattr(response, "template_name", None)
+            if (
+                not isinstance(response, SimpleTemplateResponse)
+                or response.is_rendered
+                or not isinstance(template_name, str | list | tuple)
+            ):
+                # Only what is still a template's name and a context can be rendered reader-free.
+                return make_private(response)
+            response.content = render_shared(template_name, response.context_data or {})
             seconds = min(cache_seconds(), _seconds_to_next_publication())
             return store_page(lookup, request, response, seconds=seconds)
 
@@ -351,6 +398,7 @@ def store_page(
     *,
     seconds: int | None = None,
 ) -> HttpResponse:
+    """Keep ``response`` (rendered with ``render_shared``) for every visitor ``lookup`` covers."""
     # Only a plain 200 without cookies or a CSRF token is shareable; anything else is private.
     seconds = cache_seconds() if seconds is None else seconds
     if (
@@ -366,105 +414,24 @@ def store_page(
     return make_public(response)
 
 
-# Skeletons of pages for readers with an account.
-
-
-@dataclass(frozen=True)
-class Skeleton:
-    """A rendered page with a marker around each slot's name, and the body parts it was made from.
-
-    ``paywalled_html`` is not in ``html``: only the view, once the paywall has allowed the reader,
-    puts it into the page (through the access slot).
-    """
-
-    html: str
-    marker: str
-    # Both sanitised: the open part (teaser, or the whole of a free body) and the rest.
-    open_html: str
-    paywalled_html: str
-    # The article's address in the skeleton's language (a reverse() less per page). Skeletons
-    # kept by an earlier release have none: "" (the class default) means "reverse it".
-    canonical_path: str = ""
-
-    def fill(self, slots: Mapping[str, str]) -> str:
-        """The page with every slot replaced; a KeyError if a slot is missing."""
-        parts = self.html.split(self.marker)
-        # Text, slot name, text, slot name, ..., text.
-        return "".join(part if index % 2 == 0 else slots[part] for index, part in enumerate(parts))
-
-
-def new_marker() -> str:
-    # Random per skeleton: no text of an article (escaped or sanitised anyway) can forge a slot.
-    return f"<!--kiosque-slot-{uuid4().hex}-->"
-
-
-def slot(marker: str, name: str) -> SafeString:
-    # Our own marker around a fixed name: nothing to escape.
-    return mark_safe(f"{marker}{name}{marker}")
+# Skeletons of the article page (magazine.article_page), for readers the pages above cannot serve.
 
 
 @dataclass(frozen=True)
 class SkeletonLookup:
     key: str
     articles_version: str
-    skeleton: Skeleton | None
+    skeleton: Any
 
 
-def skeleton_lookup(*, article_id: int, updated_at: datetime) -> SkeletonLookup | None:
-    """The skeleton of this version of the article in the current language (None: don't cache)."""
+def skeleton_lookup(*, name: str) -> SkeletonLookup | None:
+    """What is kept under ``name`` for the current articles version (None: keep nothing)."""
     if skeleton_seconds() <= 0:
         return None
-    raw = f"{article_id}|{updated_at.isoformat()}|{get_language()}"
-    key = "kiosque:article-skeleton:" + hashlib.sha256(raw.encode()).hexdigest()
+    key = "kiosque:reader-skeleton:" + hashlib.sha256(name.encode()).hexdigest()
     articles_version = cache_versions()[1]
     return SkeletonLookup(key, articles_version, _skeletons.get(key, (articles_version,)))
 
 
-def skeleton_store(lookup: SkeletonLookup, skeleton: Skeleton) -> None:
+def skeleton_store(lookup: SkeletonLookup, skeleton: Any) -> None:
     _skeletons.set(lookup.key, (lookup.articles_version,), skeleton, skeleton_seconds())
-
-
-# Heads of live articles, for readers with an account.
-
-_HEAD_FIELDS = ("id", "slug", "access", "updated_at", "status", "published_at")
-_heads: OrderedDict[str, tuple[str, float, tuple[Any, ...]]] = OrderedDict()
-_heads_lock = threading.Lock()
-_HEADS_SIZE = 1024
-
-
-@lru_cache(maxsize=1)
-def _head_names() -> list[str]:
-    # Article.from_db takes the loaded values in the model's field order.
-    from magazine.models import Article
-
-    return [f.attname for f in Article._meta.concrete_fields if f.attname in _HEAD_FIELDS]
-
-
-def published_article_head(*, slug: str) -> Article | None:
-    """``selectors.published_article_head``, remembered by this process under a shared cache.
-
-    Every signed-in article page needs the head before anything else; under load its round trip
-    costs more than the rest of the page. A remembered head is used only under the articles
-    version it was read with (the newsroom's services move it on every save, publication and
-    unpublication) and for at most the skeleton's lifetime, like the skeleton it keys; a
-    scheduled article is not remembered before it is live.
-    """
-    from magazine import selectors
-    from magazine.models import Article
-
-    if _versions_memo_seconds() <= 0 or skeleton_seconds() <= 0:
-        return selectors.published_article_head(slug=slug)
-    articles_version = cache_versions()[1]
-    now = time.monotonic()
-    entry = _heads.get(slug)
-    if entry is not None and entry[0] == articles_version and entry[1] > now:
-        return Article.from_db("default", _head_names(), entry[2])
-    head = selectors.published_article_head(slug=slug)
-    if head is not None:
-        values = tuple(getattr(head, name) for name in _head_names())
-        with _heads_lock:
-            _heads[slug] = (articles_version, now + skeleton_seconds(), values)
-            _heads.move_to_end(slug)
-            while len(_heads) > _HEADS_SIZE:
-                _heads.popitem(last=False)
-    return head

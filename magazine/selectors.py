@@ -70,16 +70,6 @@ def published_article(*, slug: str) -> Article | None:
     return Article.objects.published().with_page_data().filter(slug=slug).first()
 
 
-def published_article_head(*, slug: str) -> Article | None:
-    """The live article at ``slug`` with only what the paywall and a cached page need."""
-    return (
-        Article.objects.published()
-        .filter(slug=slug)
-        .only("id", "slug", "access", "updated_at", "status", "published_at")
-        .first()
-    )
-
-
 def previewable_article(*, pk: int) -> Article | None:
     """Any article, live or not, for staff preview."""
     return Article.objects.with_page_data().filter(pk=pk).first()

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from django import forms
 from django.db import transaction
+from django.db.models import QuerySet
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
@@ -78,6 +79,14 @@ def article_unpublish(*, articles: Iterable[Article]) -> int:
             count += 1
         page_cache.articles_changed()
     return count
+
+
+def article_delete(*, articles: QuerySet[Article]) -> int:
+    """Delete articles; readers stop seeing them at once. Return how many were deleted."""
+    with transaction.atomic():
+        _total, per_model = articles.delete()
+        page_cache.articles_changed()
+    return per_model.get(Article._meta.label, 0)
 
 
 def author_save(*, author: Author, form: forms.ModelForm) -> Author:

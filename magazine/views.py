@@ -16,24 +16,17 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
-from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from magazine import page_cache, selectors
+from magazine import article_page, page_cache, selectors
 from magazine.models import Article, Author, Rubrique, Tag
 from magazine.search import normalize_query, search_snippet
-from magazine.slots import SLOT_TEMPLATES, reader_slots
 from magazine.templatetags.magazine_tags import absolute_url, sanitize
-from paywall.access import (
-    PREVIEW_PERMISSION,
-    AccessDecision,
-    Ground,
-    article_access,
-    reader_access,
-)
+from paywall.access import PREVIEW_PERMISSION, AccessDecision, article_access, reader_access
 from paywall.reading import Reading, reading_for
 from paywall.services import article_page_access
 from subscriptions.offers import subscription_offer
@@ -54,17 +47,26 @@ def _listing(request: HttpRequest, queryset: QuerySet[Article], **context: Any) 
     return {"page": page, "canonical_path": canonical_path, **context}
 
 
+# Pages kept for anonymous visitors answer with a TemplateResponse: page_cache renders the kept
+# copy from its template and context alone. They say which entry of the navigation they are.
+
+
 @require_safe
 @page_cache.anonymous_page()
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "magazine/home.html", {"home": selectors.home_page()})
+    context = {
+        "home": selectors.home_page(),
+        "canonical_path": reverse("magazine:home"),
+        "nav_current": "home",
+    }
+    return TemplateResponse(request, "magazine/home.html", context)
 
 
 @require_safe
 @page_cache.anonymous_page(params=("page",))
 def archive(request: HttpRequest) -> HttpResponse:
-    context = _listing(request, selectors.listing_articles())
-    return render(request, "magazine/archive.html", context)
+    context = _listing(request, selectors.listing_articles(), nav_current="archive")
+    return TemplateResponse(request, "magazine/archive.html", context)
 
 
 @require_safe
@@ -84,7 +86,7 @@ def search(request: HttpRequest) -> HttpResponse:
 def rubrique_detail(request: HttpRequest, slug: str) -> HttpResponse:
     rubrique = get_object_or_404(Rubrique, slug=slug)
     context = _listing(request, selectors.rubrique_articles(rubrique), rubrique=rubrique)
-    return render(request, "magazine/rubrique_detail.html", context)
+    return TemplateResponse(request, "magazine/rubrique_detail.html", context)
 
 
 @require_safe
@@ -92,7 +94,7 @@ def rubrique_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     context = _listing(request, selectors.tag_articles(tag), tag=tag)
-    return render(request, "magazine/tag_detail.html", context)
+    return TemplateResponse(request, "magazine/tag_detail.html", context)
 
 
 @require_safe
@@ -100,12 +102,10 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author, slug=slug)
     context = _listing(request, selectors.author_articles(author), author=author)
-    return render(request, "magazine/author_detail.html", context)
+    return TemplateResponse(request, "magazine/author_detail.html", context)
 
 
-def _article_context(
-    request: HttpRequest, article: Article, reading: Reading, *, preview: bool
-) -> dict[str, Any]:
+def _article_context(article: Article, reading: Reading, *, preview: bool) -> dict[str, Any]:
     return {
         "article": article,
         "reading": reading,
@@ -123,14 +123,8 @@ def _article_context(
 
 def _anonymous_decision(article: Article) -> AccessDecision:
     # The caller has checked that no licensed IP range covers this visitor and that there is no
-    # gift token or session: the answer is the one every anonymous visitor gets.
+    # gift token, session or pending message: the answer is the one every anonymous visitor gets.
     return article_access(article=article, user=None, client_ip=None)
-
-
-# Rendered per reader into an article page's skeleton (magazine.slots).
-SKELETON_SLOTS = tuple(SLOT_TEMPLATES)
-# Only ``allowed`` matters to reading_for: the parts an entitled reader gets, to keep for later.
-_ENTITLED = AccessDecision(True, Ground.NONE, None, "skeleton")
 
 
 @require_safe
@@ -142,68 +136,24 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return lookup.page
     article = _live_article(slug)
     decision = _anonymous_decision(article)
-    reading = reading_for(article, decision)
-    response = render(
-        request,
-        "magazine/article_detail.html",
-        _article_context(request, article, reading, preview=False),
-    )
+    context = _article_context(article, reading_for(article, decision), preview=False)
     if decision.cacheable_for_anonymous:
-        return page_cache.store_page(lookup, request, response)
-    return page_cache.make_private(response)
+        html = page_cache.render_shared("magazine/article_detail.html", context)
+        return page_cache.store_page(lookup, request, HttpResponse(html))
+    return page_cache.make_private(render(request, "magazine/article_detail.html", context))
 
 
 def _reader_article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A page nobody else may receive: what every reader sees comes from a skeleton."""
-    head = page_cache.published_article_head(slug=slug)
-    if head is None:
-        # Drafts and articles scheduled for later do not exist for readers, staff included.
+    found = article_page.live_skeleton(slug)
+    if found is None:
         raise Http404(_("No article found at this address."))
-    lookup = page_cache.skeleton_lookup(article_id=head.pk, updated_at=head.updated_at)
-    skeleton = lookup.skeleton if lookup is not None else None
-    article = head
-    if skeleton is None:
-        article = _live_article(slug)
-        skeleton = _article_skeleton(request, article)
-        if lookup is not None and article.updated_at == head.updated_at:
-            page_cache.skeleton_store(lookup, skeleton)
+    skeleton, article = found
     # Decided on the very version the skeleton was made from. The article page is the only
-    # channel that takes a licence seat or spends (or reports) the monthly meter.
+    # channel that spends (or reports) the monthly meter.
     decision = article_page_access(request, article)
-    # As reading_for: the paywalled part only when the decision allows it.
-    paywalled_html = skeleton.paywalled_html if decision.allowed else ""
-    reading = Reading(decision, skeleton.open_html, paywalled_html)
-    slots = reader_slots(
-        request,
-        article=article,
-        reading=reading,
-        body_open=skeleton.open_html,
-        body_paywalled=paywalled_html,
-        offer=subscription_offer() if reading.paywalled else None,
-        canonical_path=skeleton.canonical_path or article.get_absolute_url(),
-    )
-    html = skeleton.fill(slots)
+    html = article_page.reader_page(request, skeleton, article=article, decision=decision)
     return page_cache.make_private(HttpResponse(html))
-
-
-def _article_skeleton(request: HttpRequest, article: Article) -> page_cache.Skeleton:
-    entitled = reading_for(article, _ENTITLED)
-    marker = page_cache.new_marker()
-    canonical_path = article.get_absolute_url()
-    context = {
-        "article": article,
-        "read_also": selectors.read_also(article),
-        "preview": False,
-        "canonical_path": canonical_path,
-        "skeleton_slots": {name: page_cache.slot(marker, name) for name in SKELETON_SLOTS},
-    }
-    return page_cache.Skeleton(
-        html=render_to_string("magazine/article_detail.html", context, request),
-        marker=marker,
-        open_html=sanitize(entitled.open_html),
-        paywalled_html=sanitize(entitled.paywalled_html),
-        canonical_path=canonical_path,
-    )
 
 
 def _live_article(slug: str) -> Article:
@@ -219,7 +169,7 @@ def article_print(request: HttpRequest, slug: str) -> HttpResponse:
     """The article page laid out for paper: same decision (the page's, meter included)."""
     article = _live_article(slug)
     reading = reading_for(article, article_page_access(request, article))
-    context = _article_context(request, article, reading, preview=False)
+    context = _article_context(article, reading, preview=False)
     response = render(request, "magazine/article_print.html", context)
     return page_cache.make_private(response)
 
@@ -260,7 +210,7 @@ def article_preview(request: HttpRequest, pk: int) -> HttpResponse:
     response = render(
         request,
         "magazine/article_detail.html",
-        _article_context(request, article, reading, preview=True),
+        _article_context(article, reading, preview=True),
     )
     return page_cache.make_private(response)
 

@@ -388,11 +388,26 @@ def test_base_layout_has_navigation_search_account_and_language_links(client: Cl
         assert element in html
     assert f'href="{rubrique.get_absolute_url()}"' in html
     assert f'action="{reverse("magazine:search")}"' in html
-    assert f'href="{reverse("account_login")}"' in html
-    assert f'href="{reverse("account_signup")}"' in html
+    # The home page brings the reader back to itself, as every page naming its address does.
+    assert f'href="{reverse("account_login")}?next=/"' in html
+    assert f'href="{reverse("account_signup")}?next=/"' in html
     # Plain links, not a POST form: anonymous pages carry no CSRF token and stay cacheable.
     assert 'href="/en/" hreflang="en"' in html
     assert "csrfmiddlewaretoken" not in html
+
+
+@pytest.mark.parametrize("page", ["home", "archive"])
+def test_navigation_marks_the_current_page_on_kept_copies_too(client: Client, page: str) -> None:
+    ArticleFactory()
+    url = reverse(f"magazine:{page}")
+    others = {"home", "archive"} - {page}
+
+    for _ in range(2):  # rendered for the shared cache, then served from it
+        html = client.get(url).content.decode()
+        assert f'<a href="{url}" aria-current="page">' in html
+        for other in others:
+            assert f'<a href="{reverse(f"magazine:{other}")}">' in html
+        assert f'<link rel="canonical" href="http://testserver{url}">' in html
 
 
 def test_logged_in_reader_gets_a_logout_form(reader_client: Client) -> None:

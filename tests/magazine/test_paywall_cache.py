@@ -330,3 +330,47 @@ def test_a_signed_in_reader_never_gets_the_anonymous_home_page(
 
     assert CACHE_HEADER not in page
     assert "private" in page["Cache-Control"]
+
+
+# --- deleting an article retires what was kept of it ----------------------------------------------
+
+
+def _delete_in_the_admin(editor_client: Client, article: Article, how: str) -> None:
+    if how == "delete_view":
+        response = editor_client.post(
+            f"/admin/magazine/article/{article.pk}/delete/", {"post": "yes"}
+        )
+    else:
+        response = editor_client.post(
+            "/admin/magazine/article/",
+            {"action": "delete_selected", "_selected_action": [article.pk], "post": "yes"},
+        )
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert not Article.objects.filter(pk=article.pk).exists()
+
+
+@pytest.mark.parametrize("how", ["delete_view", "delete_selected"])
+def test_an_article_deleted_in_the_admin_is_gone_for_every_reader_at_once(
+    how: str,
+    article: Article,
+    subscriber: User,
+    editor_client: Client,
+    settings,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    # As in production: each process keeps what it read of the shared cache for a while.
+    settings.KIOSQUE_CACHE_VERSIONS_MEMO_SECONDS = 60
+    page_cache.forget_process_copies()
+    signed_in, anonymous = Client(), Client()
+    signed_in.force_login(subscriber)
+    url = article.get_absolute_url()
+    for _ in range(2):  # the second visit of each comes from what was kept
+        assert MARKER in signed_in.get(url).content.decode()
+        assert anonymous.get(url).status_code == 200
+    assert anonymous.get(url)[CACHE_HEADER] == "hit"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _delete_in_the_admin(editor_client, article, how)
+
+    assert signed_in.get(url).status_code == 404
+    assert anonymous.get(url).status_code == 404

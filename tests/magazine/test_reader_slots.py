@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.db import SessionStore
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -14,8 +16,8 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from accounts.models import User
+from magazine.article_page import SLOTS, reader_slots
 from magazine.models import Article
-from magazine.slots import SLOT_TEMPLATES, reader_slots
 from paywall.access import reader_access
 from paywall.models import GiftLink
 from paywall.reading import reading_for
@@ -26,33 +28,31 @@ from tests.magazine.paywall_helpers import MARKER, premium_article
 pytestmark = pytest.mark.django_db
 
 _CSRF_VALUE = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+PENDING = "Votre adresse a été confirmée."
 
 
 def _request(article: Article, user: User | AnonymousUser) -> HttpRequest:
     request = RequestFactory().get(article.get_absolute_url())
     request.user = user
     request.session = SessionStore()
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
+    messages.info(request, PENDING)
     return request
 
 
 def _template_slots(request: HttpRequest, article: Article) -> dict[str, str]:
+    """Each slot's template, rendered with the reader's request as any other page would."""
     reading = reading_for(article, reader_access(request, article))
-    marker = "<!--slot-->"
-    parts = render_to_string(
-        "magazine/article_slots.html",
-        {
-            "slot_marker": marker,
-            "article": article,
-            "reading": reading,
-            "decision": reading.decision,
-            "body_open": mark_safe(reading.open_html),
-            "body_paywalled": mark_safe(reading.paywalled_html),
-            "offer": subscription_offer() if reading.paywalled else None,
-            "canonical_path": article.get_absolute_url(),
-        },
-        request,
-    ).split(marker)
-    return dict(zip(SLOT_TEMPLATES, parts, strict=True))
+    context = {
+        "article": article,
+        "reading": reading,
+        "decision": reading.decision,
+        "body_open": mark_safe(reading.open_html),
+        "body_paywalled": mark_safe(reading.paywalled_html),
+        "offer": subscription_offer() if reading.paywalled else None,
+        "canonical_path": article.get_absolute_url(),
+    }
+    return {name: render_to_string(template, context, request) for name, template in SLOTS.items()}
 
 
 def _cached_slots(request: HttpRequest, article: Article) -> dict[str, str]:
@@ -61,8 +61,6 @@ def _cached_slots(request: HttpRequest, article: Article) -> dict[str, str]:
         request,
         article=article,
         reading=reading,
-        body_open=reading.open_html,
-        body_paywalled=reading.paywalled_html,
         offer=subscription_offer() if reading.paywalled else None,
         canonical_path=article.get_absolute_url(),
     )
@@ -93,6 +91,7 @@ def test_slots_match_the_templates_on_first_and_later_pages(
     assert _without_csrf_values(first) == expected
     assert _without_csrf_values(again) == expected
     assert (MARKER in first["access"]) == (persona == "subscriber")
+    assert PENDING in first["messages"] and PENDING in again["messages"]
 
 
 def test_each_reader_sees_their_own_name_on_the_same_article(
