@@ -6,7 +6,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from subscriptions.network import client_ip
+from core.network import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):

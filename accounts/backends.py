@@ -1,21 +1,25 @@
-"""Authentication backends that can take the session's user from a query made for something else.
+"""The session's account plus facts about it, in one query; backends that accept it.
 
 A signed-in reader's article page needs three things: its session, the account behind it and the
-facts the paywall decides on. Under load each round trip costs more than its work, so the paywall
-reads all three in one query (``session_user_with``: the session row names its account, see
-``accounts.sessions``) and hands the account to Django's own ``auth.get_user``, which still does
-every check it always does: the backend recorded in the session, ``is_active``, the session hash
-(a changed password ends other sessions) and the fallback secrets. Only the separate loads of the
-session and of the user row are saved.
+facts the paywall decides on. Under load each round trip costs more than its work, so all three
+are read in one query (``session_user_with``: the session row names its account, see
+``accounts.sessions``). What to read along is an ``AccountFacts``: the app that needs the facts
+writes their columns over the account id it is given, and turns the row's values into its own
+type; this module writes the rest of the query and never looks inside those columns. The account
+is then handed to Django's own ``auth.get_user``, which still does every check it always does:
+the backend recorded in the session, ``is_active``, the session hash (a changed password ends
+other sessions) and the fallback secrets. Only the separate loads of the session and of the user
+row are saved.
 """
 
 from __future__ import annotations
 
+import abc
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from functools import cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthAuthenticationBackend
 from django.contrib.auth import SESSION_KEY, get_user_model
@@ -28,6 +32,31 @@ from django.utils.functional import SimpleLazyObject, empty
 
 from accounts.sessions import AccountColumnMixin, account_id_of
 from core.db import prepared_cursor
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class AccountFacts(abc.ABC, Generic[T_co]):
+    """Facts about an account to read in the same query as the account itself.
+
+    ``columns`` are SQL expressions over ``account``, the SQL that names the account's id there
+    (a column of the joined user table, or a parameter); ``params`` are the values of the other
+    ``%(name)s`` parameters they use, which must not clash with the names used here
+    (``user``, ``session_key``, ``session_now``). For the same inputs, ``columns`` must return the
+    same text: each distinct text is a statement prepared once per connection (``core.db``).
+    """
+
+    @abc.abstractmethod
+    def columns(self, account: str) -> tuple[str, ...]: ...
+
+    @abc.abstractmethod
+    def params(self) -> Mapping[str, Any]: ...
+
+    @abc.abstractmethod
+    def from_row(self, row: Sequence[Any]) -> T_co:
+        """The facts, from the values of ``columns`` in their order."""
+
 
 # The account read by session_user_with, offered to get_user for the duration of one call.
 _preloaded_user: ContextVar[Any] = ContextVar("preloaded_user", default=None)
@@ -77,48 +106,49 @@ def _session_user_id(request: HttpRequest) -> Any:
         return None  # anonymous, or an id Django will reject its usual way
 
 
-def session_user_with(
-    request: HttpRequest, columns: Sequence[str], params: dict[str, Any]
-) -> tuple[Any, tuple[Any, ...] | None]:
-    """``request.user`` and ``columns`` (SQL over ``%(user)s``) for that account, in one query.
+def session_user_with(request: HttpRequest, facts: AccountFacts[T]) -> tuple[Any, T | None]:
+    """``request.user`` and ``facts`` about that account, in one query.
 
     The session itself rides along when its row names its account (accounts.sessions): one query
-    then reads session, account and columns. Otherwise the session is loaded as usual first.
+    then reads session, account and facts. Otherwise the session is loaded as usual first.
 
-    Returns (the user, the columns' values), or (the user, None) when the user was already
-    loaded, is anonymous, or did not pass Django's checks: the caller then asks on its own.
+    Returns (the user, the facts), or (the user, None) when the user was already loaded, is
+    anonymous, or did not pass Django's checks: the caller then asks on its own.
     """
     if not _user_pending(request):
         return getattr(request, "user", None), None
-    columns = tuple(columns)
-    found = _read_with_session(request, columns, params)
+    params = dict(facts.params())
+    found = _read_with_session(request, facts, params)
     if found is None:
         user_id = _session_user_id(request)
         if user_id is None:
             return getattr(request, "user", None), None
         # Always the same text for the same columns: PostgreSQL plans it once per connection.
+        columns = facts.columns("%(user)s")
         with prepared_cursor() as cursor:
             cursor.execute(_user_sql(connection.vendor, columns), {**params, "user": user_id})
             found = cursor.fetchone()
         if found is None:
             return request.user, None  # the account is gone: Django logs the session out as usual
-    return _checked_user(request, found)
+    user, extras = _checked_user(request, found)
+    return user, (facts.from_row(extras) if extras is not None else None)
 
 
 def _read_with_session(
-    request: HttpRequest, columns: tuple[str, ...], params: dict[str, Any]
+    request: HttpRequest, facts: AccountFacts[Any], params: dict[str, Any]
 ) -> tuple[Any, ...] | None:
-    """The account's row and ``columns``, read with the session (then loaded), or None."""
+    """The account's row and the facts' columns, read with the session (then loaded), or None."""
     session = getattr(request, "session", None)
-    if not isinstance(session, AccountColumnMixin) or hasattr(session, "_session_cache"):
+    if not isinstance(session, AccountColumnMixin) or session.is_loaded():
         return None
     session_key = session.session_key  # type: ignore[attr-defined]
     if not session_key:
         return None
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    _table, account, _selected = _user_select(connection.vendor)
     with prepared_cursor() as cursor:
         cursor.execute(
-            _session_user_sql(connection.vendor, columns),
+            _session_user_sql(connection.vendor, facts.columns(account)),
             {**params, "session_key": session_key, "session_now": now},
         )
         found = cursor.fetchone()
@@ -128,8 +158,7 @@ def _read_with_session(
     row = tuple(found[1:])
     if account_id_of(data) != row[_user_pk_index(connection.vendor)]:
         return None  # the column disagrees with the session's data: load it the usual way
-    # As the store's own load() would have done: the session is now loaded, from its row.
-    session._session_cache = data  # type: ignore[attr-defined]
+    session.loaded_from_row(data)
     return row
 
 
@@ -178,8 +207,8 @@ def _session_user_sql(vendor: str, columns: tuple[str, ...]) -> str:
 
     table, pk, selected = _user_select(vendor)
     sessions = connection.ops.quote_name(Session._meta.db_table)
-    # The columns ask about %(user)s: here the account is the session's, joined in.
-    joined_columns = ", ".join(column.replace("%(user)s", pk) for column in columns)
+    # The columns ask about the account as ``pk``: here the session's, joined in.
+    joined_columns = ", ".join(columns)
     # Identifiers come from our models and the columns from our code; values are parameters.
     return (
         f"SELECT {sessions}.session_data, {selected}, {joined_columns}"  # noqa: S608

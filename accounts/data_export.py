@@ -74,7 +74,8 @@ def _account(user: User) -> dict[str, Any]:
 
 @exporter("subscriptions", app="subscriptions")
 def _subscriptions(user: User) -> dict[str, Any]:
-    from subscriptions.models import ComplimentaryAccess, Seat, Subscription
+    from paywall.models import ComplimentaryAccess, Seat
+    from subscriptions.models import Subscription
 
     return {
         "subscriptions": [
@@ -123,7 +124,7 @@ def _invoices(user: User) -> list[dict[str, Any]]:
 
 @exporter("gift_links", app="subscriptions")
 def _gift_links(user: User) -> list[dict[str, Any]]:
-    from subscriptions.models import GiftLink
+    from paywall.models import GiftLink
 
     return [
         {
@@ -138,7 +139,7 @@ def _gift_links(user: User) -> list[dict[str, Any]]:
 
 @exporter("metered_reads", app="subscriptions")
 def _meter(user: User) -> list[dict[str, Any]]:
-    from subscriptions.models import MeterRead
+    from paywall.models import MeterRead
 
     reads = MeterRead.objects.filter(period__user=user).select_related("article", "period")
     return [

@@ -1,6 +1,6 @@
 """Rate limits for the site's own forms (allauth limits its views itself: ACCOUNT_RATE_LIMITS).
 
-Each limited view counts twice in the default cache: per client address (subscriptions.network,
+Each limited view counts twice in the default cache: per client address (core.network,
 which honours TRUSTED_PROXIES) and, for a signed-in reader, per account, so neither rotating
 accounts nor rotating addresses gets round it. Rates live in settings.KIOSQUE_RATE_LIMITS.
 """
@@ -17,7 +17,7 @@ from django_ratelimit import UNSAFE
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 
-from subscriptions.network import client_ip
+from core.network import client_ip
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 

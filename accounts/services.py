@@ -113,7 +113,7 @@ def _events_anonymise(user: User, emails: set[str], now: datetime) -> None:
 def _subscriptions_data_delete(user: User) -> None:
     if not apps.is_installed("subscriptions"):
         return
-    from subscriptions.models import ComplimentaryAccess, GiftLink, MeterPeriod, Seat
+    from paywall.models import ComplimentaryAccess, GiftLink, MeterPeriod, Seat
 
     # Invoices, subscriptions and the Stripe customer stay: accounting needs them, and they now
     # point at an anonymous account.

@@ -21,7 +21,8 @@ def _prepare() -> dict[str, str]:
 
     from accounts.models import User
     from magazine.models import Article, Author, Rubrique
-    from subscriptions.models import MeterPeriod, PaywallSettings, Plan, Subscription
+    from paywall.models import MeterPeriod, PaywallSettings
+    from subscriptions.models import Plan, Subscription
 
     rubrique, _ = Rubrique.objects.get_or_create(slug="analyses", defaults={"name": "Analyses"})
     author, _ = Author.objects.get_or_create(slug="la-redaction", defaults={"name": "La rédaction"})

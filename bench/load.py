@@ -143,8 +143,9 @@ def _prepare() -> Plan:
     from accounts.models import User
     from events.models import Event
     from magazine.models import Article
-    from subscriptions.models import PaywallSettings, Subscription
+    from paywall.models import PaywallSettings
     from subscriptions.models import Plan as SubscriptionPlan
+    from subscriptions.models import Subscription
 
     call_command("load_demo", allow_production=True, stdout=StringIO())
     PaywallSettings.objects.update_or_create(pk=1, defaults={"meter_limit": 3})
@@ -195,7 +196,7 @@ def _prepare() -> Plan:
 
 def _meters_reset() -> None:
     """Every metered reader starts the month afresh, whatever the checks and warm-up spent."""
-    from subscriptions.models import MeterPeriod
+    from paywall.models import MeterPeriod
 
     MeterPeriod.objects.filter(user__email__startswith="load-metered-").delete()
 

@@ -9,8 +9,6 @@ copy of the match, so nothing a middleware does to it reaches another request.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Any
 
 from django.conf import settings
@@ -20,35 +18,12 @@ from django.http import HttpRequest
 from django.urls import ResolverMatch, set_urlconf
 from django.utils.translation import get_language
 
+from core.lru import BoundedLRU
+
 _SIZE = 4096
 
 
-class _Resolved:
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._entries: OrderedDict[tuple[Any, ...], ResolverMatch] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> ResolverMatch | None:
-        found = self._entries.get(key)
-        if found is not None:
-            with self._lock:
-                if key in self._entries:
-                    self._entries.move_to_end(key)  # least recently used goes first
-        return found
-
-    def set(self, key: tuple[Any, ...], match: ResolverMatch) -> None:
-        with self._lock:
-            self._entries[key] = match
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-resolved = _Resolved(_SIZE)
+resolved: BoundedLRU[tuple[Any, ...], ResolverMatch] = BoundedLRU(_SIZE)
 
 
 def _forget(**kwargs: Any) -> None:

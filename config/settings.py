@@ -29,7 +29,7 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Reverse proxies (IPs or CIDR ranges) whose X-Forwarded-For is believed: IP licences depend on
-# the client address, so nothing else may set it (subscriptions.network).
+# the client address, so nothing else may set it (core.network).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 for _proxy in TRUSTED_PROXIES:
     try:
@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "accounts",
     "magazine",
     "subscriptions",
+    "paywall",
     "events",
     "newsletters",
 ]
@@ -184,7 +185,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 # Adds the newsletter choice (double opt-in) to the signup form: allauth calls its signup().
 ACCOUNT_SIGNUP_FORM_CLASS = "newsletters.forms.SignupNewslettersForm"
-# The client address for allauth's rate limits comes from subscriptions.network (TRUSTED_PROXIES).
+# The client address for allauth's rate limits comes from core.network (TRUSTED_PROXIES).
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 # allauth's own limits, spelled out (cache: the default one, Redis in production). "key" is the
 # email address tried, so one account cannot be guessed at from many addresses either.

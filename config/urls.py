@@ -38,8 +38,8 @@ urlpatterns += i18n_patterns(
     path("compte/", include("allauth.urls")),
     path("lettres/", include("newsletters.urls")),
     # Before the magazine's catch-all article slug, which would otherwise take "abonnement/".
-    path("abonnement/", include("subscriptions.urls")),
     path("abonnement/", include("subscriptions.billing_urls")),
+    path("abonnement/", include("paywall.urls")),
     path("evenements/", include("events.urls")),
     path("", include("magazine.urls")),
     prefix_default_language=False,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +9,12 @@ from django.utils.translation import gettext_lazy as _
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Events")
+
+    def demo_load(self) -> Any:
+        """The demo events, after the demo magazine (``manage.py load_demo``)."""
+        from events.demo import events_demo_load
+
+        return events_demo_load()
 
     def ready(self) -> None:
         # Paid tickets are confirmed by the Stripe webhook, which dispatches payment-mode

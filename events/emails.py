@@ -9,13 +9,10 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from core.urls import absolute_url
 from events.ics import event_calendar, ics_filename
 from events.models import Event, EventMessage, Registration, WaitlistEntry
 from events.qr import ticket_qr_png
-
-
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 def _message(
@@ -40,8 +37,8 @@ def _registration_context(registration: Registration) -> dict[str, Any]:
         "registration": registration,
         "event": event,
         "venue": event.venue,
-        "ticket_url": _absolute(registration.get_absolute_url()),
-        "event_url": _absolute(event.get_absolute_url()),
+        "ticket_url": absolute_url(registration.get_absolute_url()),
+        "event_url": absolute_url(event.get_absolute_url()),
     }
 
 
@@ -147,8 +144,8 @@ def waitlist_offer_send(entry: WaitlistEntry) -> None:
         context={
             "entry": entry,
             "event": event,
-            "offer_url": _absolute(entry.get_absolute_url()),
-            "event_url": _absolute(event.get_absolute_url()),
+            "offer_url": absolute_url(entry.get_absolute_url()),
+            "event_url": absolute_url(event.get_absolute_url()),
         },
     ).send()
 
@@ -166,7 +163,7 @@ def event_message_send(message: EventMessage, *, recipients: list[tuple[str, str
                     "message": message,
                     "event": event,
                     "first_name": first_name,
-                    "event_url": _absolute(event.get_absolute_url()),
+                    "event_url": absolute_url(event.get_absolute_url()),
                 },
                 reply_to=event.organiser_email,
             )

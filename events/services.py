@@ -33,6 +33,7 @@ from events.models import (
     TicketType,
     WaitlistEntry,
 )
+from paywall.access import entitlement
 
 logger = logging.getLogger(__name__)
 
@@ -95,8 +96,6 @@ def reader_is_subscriber(user: Any, now: datetime | None = None) -> bool:
     """The paywall's notion of a subscriber: anything that opens every subscriber article."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    from subscriptions.paywall import entitlement
-
     granted, _refusal = entitlement(user=user, client_ip=None, now=now or timezone.now())
     return granted is not None
 

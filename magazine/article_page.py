@@ -34,9 +34,10 @@ from django.utils.translation import get_language
 
 from magazine import page_cache, selectors
 from magazine.models import Article
-from magazine.reading import Reading, reading_for
 from magazine.templatetags.magazine_tags import sanitize
-from subscriptions.paywall import AccessDecision, Ground, Offer, subscription_offer
+from paywall.access import AccessDecision, Ground
+from paywall.reading import Reading, reading_for
+from subscriptions.offers import Offer, subscription_offer
 
 # Every part of the page that depends on the reader, with the template it renders, in the order
 # the page shows them.

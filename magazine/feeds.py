@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from core.urls import absolute_url
 from magazine.models import Article, Rubrique, Tag
 from magazine.querysets import ArticleQuerySet
 from magazine.selectors import listing_articles
-from magazine.templatetags.magazine_tags import absolute_url
 
 FEED_SIZE = 30
 

@@ -12,6 +12,7 @@ from django_prose_editor.fields import ProseEditorField
 from magazine.images import validate_image_upload
 from magazine.querysets import ArticleQuerySet
 from magazine.sanitizer import BODY_EDITOR_EXTENSIONS, sanitize_html
+from paywall.levels import AccessLevel
 
 
 def hero_upload_to(instance: models.Model, filename: str) -> str:
@@ -127,10 +128,8 @@ class Article(models.Model):
         SCHEDULED = "scheduled", _("Scheduled")
         PUBLISHED = "published", _("Published")
 
-    class Access(models.TextChoices):
-        FREE = "free", _("Free")
-        REGISTERED = "registered", _("Registered readers")
-        SUBSCRIBERS = "subscribers", _("Subscribers")
+    # The paywall's vocabulary (paywall.levels), which decides on it.
+    Access = AccessLevel
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)

@@ -8,7 +8,7 @@ Anonymous pages. A whole page may come from (or go to) the shared cache only whe
 the visitor can change it: no session cookie (so no account), no pending message, no gift token,
 and a client address outside every organisation's licensed IP ranges. Those checks cost no
 database query: the ranges live in process memory and are reloaded when
-``subscriptions.services.licence_ranges_changed`` (called by the organisation admin) moves the
+``paywall.services.licence_ranges_changed`` (called by the organisation admin) moves the
 version stored in Django's cache. A stored page carries the licence-ranges version and the
 articles version it was rendered under; the newsroom's services move the articles version
 (``articles_changed``) whenever an article is saved, published, unpublished or deleted. The short
@@ -49,13 +49,13 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
+from core import network
+from core.http import make_private as make_private  # the views' policy, re-exported
+from core.http import make_public as _make_public
 from magazine.context_processors import site_context
-from subscriptions import network
-from subscriptions.models import OrganisationIPRange
-from subscriptions.services import GIFT_QUERY_PARAMETER, LICENCE_RANGES_VERSION_KEY
+from paywall.models import GIFT_QUERY_PARAMETER, LICENCE_RANGES_VERSION_KEY, OrganisationIPRange
 
 DEFAULT_SECONDS = 60
 CACHE_HEADER = "X-Kiosque-Cache"
@@ -387,16 +387,8 @@ def _seconds_to_next_publication() -> int:
 
 
 def make_public(response: HttpResponse) -> HttpResponse:
-    patch_cache_control(response, public=True, max_age=cache_seconds())
-    patch_vary_headers(response, ("Cookie",))
-    return response
-
-
-def make_private(response: HttpResponse) -> HttpResponse:
-    """For anything holding premium text or depending on the reader: no cache may keep it."""
-    patch_cache_control(response, private=True, no_store=True, no_cache=True, max_age=0)
-    patch_vary_headers(response, ("Cookie",))
-    return response
+    """``core.http.make_public`` for as long as the page cache keeps a page."""
+    return _make_public(response, max_age=cache_seconds())
 
 
 def store_page(

@@ -1,9 +1,9 @@
 """Article search: PostgreSQL full-text search in French, a plain fallback on SQLite.
 
 Search obeys the paywall. A reader finds an article by words of its body only when the paywall
-lets them read that body (``SearchScope``, from ``subscriptions.paywall.entitlement``). For the
+lets them read that body (``SearchScope``, from ``paywall.access.entitlement``). For the
 other articles the searchable document is the public one: title, lead and teaser. The teaser is
-cut by ``magazine.teaser.split_body`` (HTML parsing), which SQL cannot do, so it is matched in a
+cut by ``paywall.teaser.split_body`` (HTML parsing), which SQL cannot do, so it is matched in a
 second step: premium articles whose full text matches are the candidates (at most
 ``TEASER_CANDIDATES``, newest first), and only those whose title + lead + teaser match too are
 kept. A body word past the teaser therefore never finds a premium article for a reader without
@@ -25,9 +25,11 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
+from core import network
 from magazine.models import Article
 from magazine.querysets import ArticleQuerySet
-from magazine.teaser import split_body
+from paywall.access import PREVIEW_PERMISSION, entitlement
+from paywall.teaser import split_body
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -67,8 +69,6 @@ class SearchScope:
 def search_scope(request: HttpRequest) -> SearchScope:
     """What the paywall opens to this reader on every article (the meter opens nothing here)."""
     from magazine import page_cache
-    from subscriptions import network
-    from subscriptions.paywall import PREVIEW_PERMISSION, entitlement
 
     user = getattr(request, "user", None)
     authenticated = user is not None and user.is_authenticated

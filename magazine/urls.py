@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from magazine import feeds, views
+from magazine import feeds, gift_views, views
 
 app_name = "magazine"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("flux/atom/", feeds.LatestArticlesAtom(), name="feed_atom"),
     path("flux/rubrique/<slug:slug>/rss/", feeds.RubriqueRss(), name="feed_rubrique_rss"),
     path("flux/rubrique/<slug:slug>/atom/", feeds.RubriqueAtom(), name="feed_rubrique_atom"),
+    # Under the paywall's /abonnement/ (config.urls tries those first): it finds no match there.
+    path("abonnement/cadeaux/offrir/<slug:slug>/", gift_views.gift_create, name="gift_create"),
     path("api/articles/<slug:slug>.json", views.article_json, name="article_json"),
     path("<slug:slug>/imprimer/", views.article_print, name="article_print"),
     path("<slug:slug>/", views.article_detail, name="article"),

@@ -24,16 +24,12 @@ from django.views.decorators.http import require_safe
 
 from magazine import article_page, page_cache, selectors
 from magazine.models import Article, Author, Rubrique, Tag
-from magazine.reading import Reading, reading_for
 from magazine.search import normalize_query, search_snippet
 from magazine.templatetags.magazine_tags import absolute_url, sanitize
-from subscriptions.paywall import (
-    PREVIEW_PERMISSION,
-    AccessDecision,
-    article_access,
-    reader_access,
-    subscription_offer,
-)
+from paywall.access import PREVIEW_PERMISSION, AccessDecision, article_access, reader_access
+from paywall.reading import Reading, reading_for
+from paywall.services import article_page_access
+from subscriptions.offers import subscription_offer
 
 
 def _page(request: HttpRequest, queryset: QuerySet[Article]) -> Page:
@@ -155,7 +151,7 @@ def _reader_article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     skeleton, article = found
     # Decided on the very version the skeleton was made from. The article page is the only
     # channel that spends (or reports) the monthly meter.
-    decision = reader_access(request, article, consume_meter=True)
+    decision = article_page_access(request, article)
     html = article_page.reader_page(request, skeleton, article=article, decision=decision)
     return page_cache.make_private(HttpResponse(html))
 
@@ -172,7 +168,7 @@ def _live_article(slug: str) -> Article:
 def article_print(request: HttpRequest, slug: str) -> HttpResponse:
     """The article page laid out for paper: same decision (the page's, meter included)."""
     article = _live_article(slug)
-    reading = reading_for(article, reader_access(request, article, consume_meter=True))
+    reading = reading_for(article, article_page_access(request, article))
     context = _article_context(article, reading, preview=False)
     response = render(request, "magazine/article_print.html", context)
     return page_cache.make_private(response)
@@ -182,7 +178,7 @@ def article_print(request: HttpRequest, slug: str) -> HttpResponse:
 def article_json(request: HttpRequest, slug: str) -> JsonResponse:
     """Title, lead, link and access; the body only when the paywall allows this reader."""
     article = _live_article(slug)
-    decision = reader_access(request, article, consume_meter=False)
+    decision = reader_access(request, article)
     reading = reading_for(article, decision)
     data: dict[str, Any] = {
         "title": article.title,
@@ -210,7 +206,7 @@ def article_preview(request: HttpRequest, pk: int) -> HttpResponse:
     article = selectors.previewable_article(pk=pk)
     if article is None:
         raise Http404(_("No article found at this address."))
-    reading = reading_for(article, reader_access(request, article, consume_meter=False))
+    reading = reading_for(article, reader_access(request, article))
     response = render(
         request,
         "magazine/article_detail.html",

@@ -23,7 +23,6 @@ import re
 import smtplib
 import socket
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,11 +36,12 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.lru import BoundedLRU
 from newsletters import ratelimit, rendering
 from newsletters.mime import NewsletterMessage
 from newsletters.models import Campaign, Delivery, Subscriber, Suppression
 from newsletters.segments import rule_q
-from subscriptions.paywall import article_access
+from paywall.access import article_access
 
 if TYPE_CHECKING:
     from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
@@ -99,19 +99,12 @@ def deliveries_create(campaign: Campaign) -> int:
 
 # --- prepared messages, kept per worker process ---------------------------------------------
 
-_PREPARED: OrderedDict[tuple[int, datetime], rendering.PreparedCampaign] = OrderedDict()
-_PREPARED_KEEP = 4
+_PREPARED: BoundedLRU[tuple[int, datetime], rendering.PreparedCampaign] = BoundedLRU(4)
 
 
 def prepared_for(campaign: Campaign) -> rendering.PreparedCampaign:
     key = (campaign.pk, campaign.updated_at)
-    found = _PREPARED.get(key)
-    if found is None:
-        found = rendering.prepare(campaign)
-        _PREPARED[key] = found
-        while len(_PREPARED) > _PREPARED_KEEP:
-            _PREPARED.popitem(last=False)
-    return found
+    return _PREPARED.get_or_set(key, lambda: rendering.prepare(campaign))
 
 
 def build_message(
@@ -158,7 +151,7 @@ def entitled_articles(
     return frozenset(
         article.pk
         for article in prepared.gated_articles
-        if article_access(article=article, user=user, consume_meter=False, now=now).allowed
+        if article_access(article=article, user=user, now=now).allowed
     )
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.network import client_ip
 from newsletters.models import Newsletter
 
 
@@ -61,7 +62,6 @@ class SignupNewslettersForm(forms.Form):
 
     def signup(self, request: Any, user: Any) -> None:
         from newsletters import services
-        from subscriptions.network import client_ip
 
         chosen = list(self.cleaned_data.get("newsletters") or [])
         if chosen:

@@ -20,9 +20,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.urls import absolute_url
 from magazine.models import Article
-from magazine.teaser import split_body
 from newsletters import tokens
+from paywall.teaser import split_body
 
 if TYPE_CHECKING:
     from newsletters.models import Campaign
@@ -55,10 +56,6 @@ class MessageTooLarge(Exception):
             _("The message weighs %(size)d KB; newsletters must stay under %(limit)d KB.")
             % {"size": size // 1024, "limit": HTML_SIZE_LIMIT // 1024}
         )
-
-
-def absolute(url: str) -> str:
-    return url if "://" in url else f"{settings.SITE_URL}{url}"
 
 
 def absolutise(fragment: str) -> str:
@@ -255,9 +252,9 @@ def prepare(campaign: Campaign) -> PreparedCampaign:
         gated = article.access != Article.Access.FREE
         full = absolutise(article.body)
         teaser = absolutise(split_body(article.body)[0]) if gated else full
-        image = absolute(article.hero_image.url) if article.hero_image else ""
+        image = absolute_url(article.hero_image.url) if article.hero_image else ""
         with translation.override(settings.LANGUAGE_CODE):
-            url = absolute(article.get_absolute_url())
+            url = absolute_url(article.get_absolute_url())
         items.append(DigestItem(article, url, image, gated, teaser, full))
     domain = site_domain()
     context = {

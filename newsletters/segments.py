@@ -22,6 +22,10 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from paywall.models import Organisation, OrganisationDomain, Seat
+from subscriptions.models import Subscription
+from subscriptions.querysets import POSSIBLY_ENTITLED_STATUSES
+
 Builder = Callable[[Mapping[str, Any]], Q]
 
 
@@ -131,8 +135,6 @@ def _subscribers_of(rule: Mapping[str, Any]) -> Q:
 
 
 def _paying_exists() -> Exists:
-    from subscriptions.models import Subscription
-
     return Exists(Subscription.objects.possibly_entitled().filter(user_id=OuterRef("user_id")))
 
 
@@ -145,29 +147,19 @@ def _registered_non_payers(rule: Mapping[str, Any]) -> Q:
 
 
 def _lapsed(rule: Mapping[str, Any]) -> Q:
-    from subscriptions.models import Subscription
-
-    ended = Subscription.objects.exclude(
-        status__in=("active", "trialing", "past_due", "incomplete")
-    ).filter(user_id=OuterRef("user_id"))
+    # Lapsed: a subscription that ended, none that may still open the paywall or is being paid.
+    still_on = (*POSSIBLY_ENTITLED_STATUSES, Subscription.Status.INCOMPLETE)
+    ended = Subscription.objects.exclude(status__in=still_on).filter(user_id=OuterRef("user_id"))
     return Q(user__isnull=False) & Q(Exists(ended)) & ~Q(_paying_exists())
 
 
 def _licence_members(rule: Mapping[str, Any]) -> Q:
     """Readers holding a seat, or whose address is on a licensed domain (or a subdomain)."""
-    from subscriptions.models import OrganisationDomain, Seat
-
-    today = timezone.localdate()
-    seat = Seat.objects.filter(
-        user_id=OuterRef("user_id"),
-        organisation__starts_on__lte=today,
-        organisation__ends_on__gte=today,
-    )
+    valid = Organisation.objects.valid_on(timezone.localdate())
+    seat = Seat.objects.filter(user_id=OuterRef("user_id"), organisation__in=valid)
     email_domain = Substr(OuterRef("email"), StrIndex(OuterRef("email"), Value("@")) + 1)
     domain = (
-        OrganisationDomain.objects.filter(
-            organisation__starts_on__lte=today, organisation__ends_on__gte=today
-        )
+        OrganisationDomain.objects.filter(organisation__in=valid)
         .annotate(email_domain=email_domain)
         .filter(
             Q(domain=F("email_domain")) | Q(email_domain__endswith=Concat(Value("."), F("domain")))

@@ -11,10 +11,10 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.ratelimits import rate_limit
+from core.network import client_ip
 from newsletters import selectors, services, tokens
 from newsletters.forms import PreferencesForm, SubscribeForm
 from newsletters.models import ConsentRecord, Newsletter
-from subscriptions.network import client_ip
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,23 +1,29 @@
-"""Subscribing and managing a subscription: thin views over subscriptions.sync."""
+"""The plans, subscribing and managing a subscription: thin views over subscriptions.sync."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from accounts.http import AuthenticatedHttpRequest
+from core.money import format_price
 from subscriptions import stripe_gateway, sync
-from subscriptions.models import Invoice, PaywallSettings, Plan, StripeCustomer, Subscription
-from subscriptions.paywall import format_price
+from subscriptions.models import BillingSettings, Invoice, Plan, StripeCustomer, Subscription
 from subscriptions.querysets import SUBSCRIBED_STATUSES
 
 SIMULATED_CARDS = (
@@ -28,10 +34,35 @@ SIMULATED_CARDS = (
 
 
 def _plans_url() -> str:
-    try:
-        return reverse("subscriptions:plans")
-    except NoReverseMatch:  # the plans page belongs to another module of the app
-        return "/"
+    return reverse("billing:plans")
+
+
+@dataclass(frozen=True)
+class PlanOffer:
+    plan: Plan
+    price: str
+    weekly_price: str
+
+
+@require_safe
+def plans(request: HttpRequest) -> HttpResponse:
+    offers = [
+        PlanOffer(
+            plan,
+            format_price(plan.amount, plan.currency),
+            format_price(plan.weekly_price_cents, plan.currency),
+        )
+        for plan in Plan.objects.active().order_by("display_order", "amount")
+    ]
+    has_subscription = (
+        request.user.is_authenticated
+        and Subscription.objects.active().filter(user=request.user).exists()
+    )
+    return render(
+        request,
+        "billing/plans.html",
+        {"offers": offers, "has_subscription": has_subscription},
+    )
 
 
 @login_required
@@ -89,7 +120,7 @@ def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     subscription = _live_subscription(request.user)
     grace_ends = None
     if subscription and subscription.status == "past_due" and subscription.past_due_since:
-        grace_ends = subscription.past_due_since + PaywallSettings.load().past_due_grace
+        grace_ends = subscription.past_due_since + BillingSettings.load().past_due_grace
     return render(
         request,
         "billing/account.html",
@@ -98,7 +129,7 @@ def account(request: AuthenticatedHttpRequest) -> HttpResponse:
             "grants_access": bool(
                 subscription
                 and subscription.grants_access(
-                    timezone.now(), PaywallSettings.load().past_due_grace
+                    timezone.now(), BillingSettings.load().past_due_grace
                 )
             ),
             "grace_ends": grace_ends,

@@ -9,11 +9,13 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from subscriptions.models import BillingEmail, PaywallSettings
+from core import outbox
+from core.money import format_price
+from core.urls import absolute_reverse
+from subscriptions.models import BillingEmail, BillingSettings
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -30,24 +32,15 @@ SUBJECTS = {
 }
 
 
-def _absolute(name: str) -> str:
-    try:
-        return settings.SITE_URL + reverse(name)
-    except NoReverseMatch:
-        return settings.SITE_URL + "/"
-
-
 def _context(
     user: User, subscription: Subscription | None, extra: dict[str, Any] | None
 ) -> dict[str, Any]:
-    from subscriptions.paywall import format_price
-
     context: dict[str, Any] = {
         "first_name": user.first_name,
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
-        "account_url": _absolute("billing:account"),
-        "grace_days": PaywallSettings.load().past_due_grace_days,
+        "account_url": absolute_reverse("billing:account"),
+        "grace_days": BillingSettings.load().past_due_grace_days,
     }
     if subscription is not None:
         plan = subscription.plan
@@ -75,7 +68,6 @@ def queue(
     A worker sends it once the transaction commits; a broker that is down or a worker that dies
     only delays it.
     """
-    from core import outbox
     from subscriptions import tasks
 
     if kind not in SUBJECTS:

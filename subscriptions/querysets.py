@@ -1,20 +1,15 @@
+"""Reusable filters over plans and subscriptions, and the statuses they are defined by."""
+
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.db import models
 
 if TYPE_CHECKING:  # the names appear only inside the string generics below
-    from subscriptions.models import (  # noqa: F401
-        ComplimentaryAccess,
-        Organisation,
-        OrganisationDomain,
-        Plan,
-        Subscription,
-    )
+    from subscriptions.models import Plan, Subscription  # noqa: F401
 
-# Stripe statuses that open the paywall without question.
+# Stripe statuses that open the paywall without question: the one definition of "subscribed".
 SUBSCRIBED_STATUSES = ("active", "trialing")
 # Stripe statuses that may still open the paywall; past_due only within the grace period, which
 # Subscription.grants_access decides. A reader in one of them needs no second checkout.
@@ -33,24 +28,3 @@ class SubscriptionQuerySet(models.QuerySet["Subscription"]):
 
     def possibly_entitled(self) -> SubscriptionQuerySet:
         return self.filter(status__in=POSSIBLY_ENTITLED_STATUSES)
-
-
-class ComplimentaryAccessQuerySet(models.QuerySet["ComplimentaryAccess"]):
-    def current(self, now: datetime) -> ComplimentaryAccessQuerySet:
-        return self.filter(starts_at__lte=now, ends_at__gt=now)
-
-
-class OrganisationQuerySet(models.QuerySet["Organisation"]):
-    def valid_on(self, day: date) -> OrganisationQuerySet:
-        return self.filter(starts_on__lte=day, ends_on__gte=day)
-
-
-class OrganisationDomainQuerySet(models.QuerySet["OrganisationDomain"]):
-    def matching_emails(self, emails: list[str]) -> OrganisationDomainQuerySet:
-        """Domains owning any of ``emails``, including parent domains (acme.fr owns fr.acme.fr)."""
-        candidates: set[str] = set()
-        for email in emails:
-            domain = email.rpartition("@")[2].strip().lower().rstrip(".")
-            labels = domain.split(".")
-            candidates.update(".".join(labels[i:]) for i in range(len(labels) - 1))
-        return self.filter(domain__in=sorted(candidates))

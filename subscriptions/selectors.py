@@ -1,4 +1,4 @@
-"""Reads about subscriptions that need more than one query or a permission check."""
+"""Reads about subscriptions that need more than one query: the revenue dashboard."""
 
 from __future__ import annotations
 
@@ -7,31 +7,15 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from subscriptions.models import Organisation, Plan, Seat, Subscription, SubscriptionHistory
+from subscriptions.models import Plan, Subscription, SubscriptionHistory
 from subscriptions.querysets import POSSIBLY_ENTITLED_STATUSES, SUBSCRIBED_STATUSES
 
 if TYPE_CHECKING:
-    from accounts.models import User
-
-
-def organisation_seats_for_contact(*, organisation: Organisation, viewer: User) -> QuerySet[Seat]:
-    """Who holds the organisation's seats, for its admin contact (or staff) only."""
-    if viewer.pk != organisation.admin_contact_id and not viewer.is_staff:
-        raise PermissionDenied("Only the organisation's admin contact can see who uses its seats.")
-    return (
-        Seat.objects.filter(organisation=organisation)
-        .select_related("user")
-        .order_by("claimed_at", "pk")
-    )
-
-
-def organisations_administered_by(*, user: User) -> QuerySet[Organisation]:
-    return Organisation.objects.filter(admin_contact=user).order_by("name")
+    pass
 
 
 # --- the subscriptions dashboard (admin) --------------------------------------------------

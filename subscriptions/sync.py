@@ -24,7 +24,7 @@ from subscriptions.models import (
     Subscription,
     SubscriptionHistory,
 )
-from subscriptions.querysets import POSSIBLY_ENTITLED_STATUSES
+from subscriptions.querysets import POSSIBLY_ENTITLED_STATUSES, SUBSCRIBED_STATUSES
 
 if TYPE_CHECKING:
     from django.db.models import Field
@@ -292,7 +292,7 @@ def subscription_sync(*, stripe_subscription: dict[str, Any]) -> SyncResult | No
         if changed or created:
             local.save()
         _record_history(local, before, after, created=created)
-        live = (Subscription.Status.ACTIVE, Subscription.Status.TRIALING)
+        live = SUBSCRIBED_STATUSES
         # The reader and plan rows load only here, for the rare sync that owes an email.
         if local.status in live and previous_status not in live:
             emails.queue(

@@ -135,7 +135,7 @@ class ComplimentaryAccessFactory(DjangoModelFactory):
     """Access offered by staff, current now and for thirty days."""
 
     class Meta:
-        model = "subscriptions.ComplimentaryAccess"
+        model = "paywall.ComplimentaryAccess"
 
     user = factory.SubFactory(UserFactory)
     granted_by = factory.SubFactory(
@@ -150,7 +150,7 @@ class OrganisationFactory(DjangoModelFactory):
     """A company licence valid today; pass ``domains=[...]``/``ip_ranges=[...]`` to add them."""
 
     class Meta:
-        model = "subscriptions.Organisation"
+        model = "paywall.Organisation"
         skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Centre de contact {n}")

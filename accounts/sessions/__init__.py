@@ -30,6 +30,17 @@ class AccountColumnMixin:
 
         return Session
 
+    def is_loaded(self) -> bool:
+        """Whether the session's data has been read already (from its row or the cache)."""
+        return hasattr(self, "_session_cache")
+
+    def loaded_from_row(self, data: dict[str, Any]) -> None:
+        """Take ``data``, decoded from this session's row read along with its account.
+
+        As the store's own ``load()`` would have done: the session is now loaded.
+        """
+        self._session_cache = data
+
     def create_model_instance(self, data: dict[str, Any]) -> Any:
         instance = super().create_model_instance(data)  # type: ignore[misc]
         instance.account_id = account_id_of(data)

@@ -9,9 +9,11 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from core.money import format_price
+from core.urls import absolute_url
 from events import selectors
 from events.models import Event
-from magazine.templatetags.magazine_tags import absolute_url, json_ld_script
+from magazine.templatetags.magazine_tags import json_ld_script
 
 register = template.Library()
 
@@ -24,8 +26,6 @@ _EVENT_STATUS = {
 
 @register.filter
 def price(cents: int | None, currency: str = "eur") -> str:
-    from subscriptions.paywall import format_price
-
     if cents is None:
         return ""
     return format_price(int(cents), currency or "eur")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from django import template
@@ -18,6 +17,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import get_language
 
+from core.lru import BoundedLRU
+from core.urls import absolute_url
 from magazine.images import rendition_set
 from magazine.models import Article
 from magazine.sanitizer import sanitize_html
@@ -76,11 +77,13 @@ def sanitize(html: str | None) -> str:
     return _sanitized(str(html or ""))
 
 
-@lru_cache(maxsize=128)
+# The result depends on the text alone: every page showing one body cleans it only once per
+# process (a long body costs milliseconds). Keyed by the text, an edit is never served stale.
+_sanitized_memo: BoundedLRU[str, str] = BoundedLRU(128)
+
+
 def _sanitized(html: str) -> str:
-    # The result depends on the text alone: every page showing one body cleans it only once per
-    # process (a long body costs milliseconds). Keyed by the text, an edit is never served stale.
-    return str(sanitize_html(html))
+    return _sanitized_memo.get_or_set(html, lambda: str(sanitize_html(html)))
 
 
 @register.simple_tag
@@ -116,13 +119,6 @@ def responsive_image(
         "eager" if loading == "eager" else "lazy",
         format_html(' class="{}"', css_class) if css_class else "",
     )
-
-
-def absolute_url(path_or_url: str) -> str:
-    """``path_or_url`` on the public site (media may already live on another host)."""
-    if path_or_url.startswith(("http://", "https://")):
-        return path_or_url
-    return f"{settings.SITE_URL}{path_or_url}"
 
 
 @register.simple_tag

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import subscriptions.models
+import core.validators
 from django.conf import settings
 from django.db import migrations, models
 
@@ -100,7 +100,7 @@ class Migration(migrations.Migration):
             name='OrganisationDomain',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('domain', models.CharField(help_text='Readers with a verified address on this domain (or a subdomain) take a seat.', max_length=253, unique=True, validators=[subscriptions.models.validate_domain], verbose_name='verified email domain')),
+                ('domain', models.CharField(help_text='Readers with a verified address on this domain (or a subdomain) take a seat.', max_length=253, unique=True, validators=[core.validators.validate_domain], verbose_name='verified email domain')),
                 ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='domains', to='subscriptions.organisation', verbose_name='organisation')),
             ],
             options={
@@ -113,7 +113,7 @@ class Migration(migrations.Migration):
             name='OrganisationIPRange',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cidr', models.CharField(help_text='CIDR notation, e.g. 192.0.2.0/24 or 2001:db8::/32; a single address works.', max_length=49, validators=[subscriptions.models.validate_cidr], verbose_name='IP range')),
+                ('cidr', models.CharField(help_text='CIDR notation, e.g. 192.0.2.0/24 or 2001:db8::/32; a single address works.', max_length=49, validators=[core.validators.validate_cidr], verbose_name='IP range')),
                 ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ip_ranges', to='subscriptions.organisation', verbose_name='organisation')),
             ],
             options={

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from core.db import prepared_cursor
 from magazine.models import Article
-from subscriptions.models import PaywallSettings
+from paywall.models import PaywallSettings
 from tests.factories import ArticleFactory
 
 PAST_THE_CUT = "SUITE-PREPAREE-POUR-LES-ABONNES"

@@ -71,7 +71,7 @@ def test_a_subscriber_reads_in_full_with_the_account_read_once(subscriber, premi
 
 
 def test_a_reader_without_subscription_meets_the_wall_and_stays_signed_in(reader, premium):
-    from subscriptions.models import PaywallSettings
+    from paywall.models import PaywallSettings
 
     PaywallSettings.objects.update_or_create(pk=1, defaults={"meter_limit": 0})
     client = _signed_in(reader)
@@ -174,7 +174,7 @@ def test_the_session_is_not_loaded_apart_from_the_account(subscriber, premium, s
 
 
 def test_a_row_naming_another_account_is_not_believed(subscriber, reader, premium):
-    from subscriptions.models import PaywallSettings
+    from paywall.models import PaywallSettings
 
     PaywallSettings.objects.update_or_create(pk=1, defaults={"meter_limit": 0})
     client = _signed_in(reader)

@@ -10,9 +10,10 @@ from django.utils.translation import gettext, ngettext
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
+from core.money import format_price
 from magazine.models import Article
-from subscriptions.models import PaywallSettings, Plan
-from subscriptions.paywall import format_price
+from paywall.models import PaywallSettings
+from subscriptions.models import Plan
 from tests.factories import ArticleFactory, RubriqueFactory
 from tests.paywall.conftest import body_for, secret_marker, teaser_marker
 

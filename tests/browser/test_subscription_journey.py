@@ -12,8 +12,9 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from magazine.models import Article
+from paywall.models import PaywallSettings
 from subscriptions import stripe_gateway
-from subscriptions.models import PaywallSettings, Plan, Subscription
+from subscriptions.models import Plan, Subscription
 from subscriptions.stripe_simulator import MemoryStore
 from subscriptions.stripe_simulator.delivery import InProcessDeliverer
 from tests.conftest import PASSWORD
@@ -113,7 +114,7 @@ def test_reader_subscribes_weekly_reads_then_cancels_at_period_end(
 
     # 2. Subscribe → the plans page → the weekly plan.
     page.locator(".paywall .offer a.button").click()
-    page.wait_for_url(f"{base}{reverse('subscriptions:plans')}")
+    page.wait_for_url(f"{base}{reverse('billing:plans')}")
     weekly = page.locator("li.plan", has=page.locator(".plan__name", has_text="Hebdo"))
     expect(weekly).to_contain_text(re.compile(r"2,49"))
     screenshot(page, "subscription-02-plans")

@@ -59,7 +59,7 @@ def test_home_article_and_plans_pages_answer_while_redis_is_down(redis_down, cli
         access=Article.Access.FREE, title="Le centre de contacts en 2026"
     )
 
-    for url in ("/", article.get_absolute_url(), reverse("subscriptions:plans")):
+    for url in ("/", article.get_absolute_url(), reverse("billing:plans")):
         response = client.get(url)
         assert response.status_code == 200, url
 

@@ -87,7 +87,7 @@ def test_unreachable_stripe_sends_the_reader_back_with_a_clear_message_and_recor
     response = reader_client.post(reverse("billing:checkout", args=[weekly_plan.pk]), follow=True)
 
     assert response.status_code == 200
-    assert response.redirect_chain == [(reverse("subscriptions:plans"), 302)]
+    assert response.redirect_chain == [(reverse("billing:plans"), 302)]
     assert _messages(response) == [("error", UNAVAILABLE_FR)]
     assert not StripeCustomer.objects.filter(user=reader).exists()
     assert not Subscription.objects.filter(user=reader).exists()

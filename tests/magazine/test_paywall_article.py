@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
+from core.money import format_price
 from magazine.models import Article
-from subscriptions.models import MeterPeriod, PaywallSettings
-from subscriptions.paywall import format_price
+from paywall.models import MeterPeriod, PaywallSettings
 from tests.factories import UserFactory
 from tests.magazine.paywall_helpers import MARKER, TEASER_WORD, json_ld, premium_article
 
@@ -45,7 +45,7 @@ def test_anonymous_reader_gets_teaser_registration_wall_and_weekly_offer(
     with translation.override("fr"):
         price = format_price(249)
     assert price in html
-    assert f'href="{reverse("subscriptions:plans")}"' in html
+    assert f'href="{reverse("billing:plans")}"' in html
     assert "csrfmiddlewaretoken" not in html
 
 
@@ -61,7 +61,7 @@ def test_subscriber_reads_everything_inside_the_paywalled_section(
     assert "Dernier paragraphe" in section
     assert 'class="paywall ' not in html
     assert "access-note--subscription" in html
-    assert reverse("subscriptions:gift_create", args=[article.slug]) in html
+    assert reverse("magazine:gift_create", args=[article.slug]) in html
 
 
 def test_editors_paywall_cut_ends_the_teaser_and_is_not_shown_to_subscribers(

@@ -13,8 +13,8 @@ from magazine import page_cache
 from magazine import services as magazine_services
 from magazine.models import Article
 from magazine.page_cache import CACHE_HEADER
-from subscriptions import services
-from subscriptions.models import GiftLink, PaywallSettings
+from paywall import services
+from paywall.models import GiftLink, PaywallSettings
 from tests.factories import OrganisationFactory
 from tests.magazine.paywall_helpers import MARKER, TEASER_WORD, premium_article
 

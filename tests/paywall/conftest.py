@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
 from django.test import Client
 from django.utils import translation
@@ -19,8 +20,8 @@ from django.utils import translation
 from accounts.models import User
 from magazine.models import Article, Rubrique
 from magazine.roles import editors_group_sync
-from subscriptions import services
-from subscriptions.models import PaywallSettings
+from paywall import services
+from paywall.models import PaywallSettings
 from tests.factories import ArticleFactory, OrganisationFactory, RubriqueFactory
 
 LEVELS = ("free", "registered", "subscribers")
@@ -193,3 +194,28 @@ def visitor_for(world: World, request: pytest.FixtureRequest) -> Callable[[str],
         return visitor
 
     return build
+
+
+@pytest.fixture
+def anonymous() -> AnonymousUser:
+    return AnonymousUser()
+
+
+@pytest.fixture
+def free_article(db) -> Article:  # type: ignore[no-untyped-def]
+    return ArticleFactory(access=Article.Access.FREE)
+
+
+@pytest.fixture
+def registered_article(db) -> Article:  # type: ignore[no-untyped-def]
+    return ArticleFactory(access=Article.Access.REGISTERED)
+
+
+@pytest.fixture
+def subscriber_article(db) -> Article:  # type: ignore[no-untyped-def]
+    return ArticleFactory(access=Article.Access.SUBSCRIBERS)
+
+
+@pytest.fixture
+def paywall_settings(db) -> PaywallSettings:  # type: ignore[no-untyped-def]
+    return PaywallSettings.load()

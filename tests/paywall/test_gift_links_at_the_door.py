@@ -19,8 +19,8 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from magazine.models import Article
-from subscriptions import services
-from subscriptions.models import GiftLink, PaywallSettings
+from paywall import services
+from paywall.models import GiftLink, PaywallSettings
 from tests.paywall.conftest import body_for, secret_marker, teaser_marker
 
 pytestmark = pytest.mark.django_db

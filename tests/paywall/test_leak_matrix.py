@@ -442,7 +442,7 @@ def test_a_gift_link_opens_its_own_article_and_no_other(
 
 def test_personas_are_what_they_claim(world: World, visitor_for: VisitorFor) -> None:
     """Guards the harness: a persona that silently lost its ground would weaken every row."""
-    from subscriptions.paywall import article_access
+    from paywall.access import article_access
 
     article = world.articles["subscribers"]
     grounds = {}

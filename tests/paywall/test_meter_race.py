@@ -18,10 +18,10 @@ from django.db import connection
 
 from accounts.models import User
 from magazine.models import Article
-from subscriptions import services
-from subscriptions.models import MeterPeriod, MeterRead, PaywallSettings
-from subscriptions.paywall import article_access
+from paywall import services
+from paywall.models import MeterPeriod, MeterRead, PaywallSettings
 from tests.factories import ArticleFactory, UserFactory
+from tests.paywall.page import page_access
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -104,7 +104,7 @@ def _read_in_tabs(
                 cursor.execute("SELECT pg_backend_pid()")
                 race.pids[threading.get_ident()] = cursor.fetchone()[0]
             race.barrier.wait(timeout=SAFETY_NET_SECONDS)
-            decision = article_access(article=articles[index], user=user, consume_meter=True)
+            decision = page_access(article=articles[index], user=user)
             results[index] = decision.allowed
         except BaseException as exc:  # reported below: a thread cannot fail the test itself
             errors.append(exc)
@@ -127,7 +127,7 @@ def _paywalled(count: int) -> list[Article]:
 
 def _spend(user: User, articles: list[Article]) -> None:
     for article in articles:
-        assert article_access(article=article, user=user, consume_meter=True).allowed
+        assert page_access(article=article, user=user).allowed
 
 
 @pytest.fixture

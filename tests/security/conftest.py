@@ -39,7 +39,7 @@ def ticket_type(db: Any) -> Any:
 
 @pytest.fixture
 def others_gift(other_reader: User, free_article: Any) -> Any:
-    from subscriptions.models import GiftLink
+    from paywall.models import GiftLink
 
     now = timezone.now()
     return GiftLink.objects.create(

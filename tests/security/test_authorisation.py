@@ -63,13 +63,13 @@ ACCESS: dict[str, str] = {
     "newsletters:subscribe": "public",
     "newsletters:confirm": "token",
     "newsletters:preferences": "login",
-    "subscriptions:plans": "public",
-    "subscriptions:gift_links": "login",
-    "subscriptions:gift_create": "login",
-    "subscriptions:gift_detail": "owner",
-    "subscriptions:gift_revoke": "owner",
-    "subscriptions:licences": "login",
-    "subscriptions:licence_seats": "owner",
+    "billing:plans": "public",
+    "paywall:gift_links": "login",
+    "magazine:gift_create": "login",
+    "paywall:gift_detail": "owner",
+    "paywall:gift_revoke": "owner",
+    "paywall:licences": "login",
+    "paywall:licence_seats": "owner",
     "billing:account": "login",
     "billing:checkout": "login",
     "billing:checkout_return": "login",
@@ -109,7 +109,7 @@ ACCESS: dict[str, str] = {
     "magazine:article": "public",
 }
 # Owner URLs that staff may also open (the seat list of a company licence, for support).
-OWNER_OR_STAFF = {"subscriptions:licence_seats"}
+OWNER_OR_STAFF = {"paywall:licence_seats"}
 STAFF_PERSONAS = {"editor", "superuser"}
 # Whole namespaces: the admin (staff, per-model permissions) and anymail's webhooks.
 NAMESPACE_ACCESS = {"admin": "admin", "anymail": "webhook"}
@@ -204,7 +204,7 @@ def kwargs_for(route: Route, world: dict[str, Any]) -> dict[str, Any] | None:
                 values[arg] = "inconnu"
         elif arg == "pk":
             values[arg] = (
-                world["organisation"].pk if route.name == "subscriptions:licence_seats"
+                world["organisation"].pk if route.name == "paywall:licence_seats"
                 else world["gift"].pk
             )  # fmt: skip
         elif arg == "ticket_type_id":
@@ -291,10 +291,8 @@ def test_no_persona_reaches_what_the_allow_list_denies(world: dict[str, Any]) ->
 
 def test_another_readers_gift_link_is_a_404(client: Client, reader: User, others_gift: Any) -> None:
     client.force_login(reader)
-    assert (
-        client.get(reverse("subscriptions:gift_detail", args=[others_gift.pk])).status_code == 404
-    )
-    response = client.post(reverse("subscriptions:gift_revoke", args=[others_gift.pk]))
+    assert client.get(reverse("paywall:gift_detail", args=[others_gift.pk])).status_code == 404
+    response = client.post(reverse("paywall:gift_revoke", args=[others_gift.pk]))
     assert response.status_code == 404
     others_gift.refresh_from_db()
     assert others_gift.revoked_at is None

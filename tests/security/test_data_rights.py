@@ -33,7 +33,8 @@ def readers_things(reader: User, free_article: Any, ticket_type: Any, newsletter
     from events.models import Registration
     from newsletters import services as newsletter_services
     from newsletters.models import ConsentRecord
-    from subscriptions.models import GiftLink, Invoice, MeterPeriod, MeterRead
+    from paywall.models import GiftLink, MeterPeriod, MeterRead
+    from subscriptions.models import Invoice
 
     now = timezone.now()
     EmailAddress.objects.create(user=reader, email=reader.email, verified=True, primary=True)
@@ -130,7 +131,8 @@ def test_deleting_erases_the_person_and_keeps_the_accounts(
 ) -> None:
     from events.models import Registration
     from newsletters.models import ConsentRecord, Subscriber, Suppression
-    from subscriptions.models import GiftLink, Invoice, MeterPeriod
+    from paywall.models import GiftLink, MeterPeriod
+    from subscriptions.models import Invoice
 
     client.force_login(readers_things)
     response = client.post(reverse("accounts:delete"), {"password": PASSWORD})

@@ -28,7 +28,7 @@ HOSTILE_TEXT = [MEGABYTE, SCRIPT, SQLISH, NUL, "", "é" * 300, "%FF%FE"]
 # Rows whose counts must not move when input is refused.
 WATCHED = [
     "accounts.User",
-    "subscriptions.GiftLink",
+    "paywall.GiftLink",
     "subscriptions.Subscription",
     "events.Registration",
     "newsletters.Subscriber",
@@ -138,9 +138,7 @@ def test_gift_links_refuse_forged_and_wrong_type_ids(
 ) -> None:
     client.force_login(subscriber)
     before = counts()
-    assert (
-        client.post(reverse("subscriptions:gift_create", args=["nexiste-pas"])).status_code == 404
-    )
+    assert client.post(reverse("magazine:gift_create", args=["nexiste-pas"])).status_code == 404
     assert client.post(f"/abonnement/cadeaux/{others_gift.pk}/retirer/").status_code == 404
     assert client.post("/abonnement/cadeaux/abc/retirer/").status_code == 404
     assert client.post("/abonnement/cadeaux/99999999999999999999/retirer/").status_code == 404

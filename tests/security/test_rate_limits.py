@@ -142,11 +142,11 @@ def test_spoofed_forwarded_for_does_not_escape_the_limit(client: Client, setting
 def test_gift_links_are_limited_per_account(
     client: Client, subscriber: User, free_article: Any, settings: Any
 ) -> None:
-    from subscriptions.models import GiftLink
+    from paywall.models import GiftLink
 
     settings.KIOSQUE_RATE_LIMITS = {**settings.KIOSQUE_RATE_LIMITS, "gift_links": "2/h"}
     client.force_login(subscriber)
-    url = reverse("subscriptions:gift_create", args=[free_article.slug])
+    url = reverse("magazine:gift_create", args=[free_article.slug])
     # Each from a different address: the account is counted on its own.
     for n in range(2):
         client.post(url, REMOTE_ADDR=f"192.0.2.{n + 1}")

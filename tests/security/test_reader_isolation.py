@@ -28,7 +28,7 @@ from accounts.models import User
 from magazine import page_cache, views
 from magazine.article_page import SLOTS, Skeleton
 from magazine.models import Article
-from subscriptions.models import GiftLink, PaywallSettings
+from paywall.models import GiftLink, PaywallSettings
 from tests.conftest import PASSWORD
 from tests.factories import (
     ArticleFactory,

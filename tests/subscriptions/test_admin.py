@@ -1,4 +1,4 @@
-"""The paywall's admin pages: every list opens, the settings are one row."""
+"""The billing and paywall admin pages: every list opens, each settings model is one row."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from subscriptions.models import ComplimentaryAccess, PaywallSettings
+from paywall.models import ComplimentaryAccess, PaywallSettings
+from subscriptions.models import BillingSettings
 from tests.factories import ComplimentaryAccessFactory, SubscriptionFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,43 +21,46 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     "model",
     [
-        "plan",
-        "subscription",
-        "complimentaryaccess",
-        "organisation",
-        "seat",
-        "giftlink",
-        "meterperiod",
+        "subscriptions_plan",
+        "subscriptions_subscription",
+        "paywall_complimentaryaccess",
+        "paywall_organisation",
+        "paywall_seat",
+        "paywall_giftlink",
+        "paywall_meterperiod",
     ],
 )
 def test_admin_lists_open(admin_client: Client, model: str, subscriber: User) -> None:
     ComplimentaryAccessFactory()
-    response = admin_client.get(reverse(f"admin:subscriptions_{model}_changelist"))
+    response = admin_client.get(reverse(f"admin:{model}_changelist"))
     assert response.status_code == 200
 
 
-def test_paywall_settings_list_goes_straight_to_the_single_row(admin_client: Client) -> None:
-    response = admin_client.get(reverse("admin:subscriptions_paywallsettings_changelist"))
+@pytest.mark.parametrize("model", ["paywall_paywallsettings", "subscriptions_billingsettings"])
+def test_settings_list_goes_straight_to_the_single_row(admin_client: Client, model: str) -> None:
+    response = admin_client.get(reverse(f"admin:{model}_changelist"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:subscriptions_paywallsettings_change", args=[1])
-    assert admin_client.get(reverse("admin:subscriptions_paywallsettings_add")).status_code == 403
+    assert response["Location"] == reverse(f"admin:{model}_change", args=[1])
+    assert admin_client.get(reverse(f"admin:{model}_add")).status_code == 403
 
 
 def test_paywall_settings_are_edited_in_the_admin(admin_client: Client) -> None:
-    url = reverse("admin:subscriptions_paywallsettings_change", args=[PaywallSettings.load().pk])
+    url = reverse("admin:paywall_paywallsettings_change", args=[PaywallSettings.load().pk])
     response = admin_client.post(
-        url,
-        {
-            "meter_limit": "5",
-            "gifts_per_month": "2",
-            "gift_link_days": "14",
-            "past_due_grace_days": "3",
-        },
+        url, {"meter_limit": "5", "gifts_per_month": "2", "gift_link_days": "14"}
     )
     assert response.status_code == 302
     assert PaywallSettings.objects.count() == 1
     row = PaywallSettings.load()
     assert (row.meter_limit, row.gifts_per_month, row.gift_link_days) == (5, 2, 14)
+
+
+def test_billing_settings_are_edited_in_the_admin(admin_client: Client) -> None:
+    url = reverse("admin:subscriptions_billingsettings_change", args=[BillingSettings.load().pk])
+    response = admin_client.post(url, {"past_due_grace_days": "3"})
+    assert response.status_code == 302
+    assert BillingSettings.objects.count() == 1
+    assert BillingSettings.load().past_due_grace_days == 3
 
 
 def test_subscriptions_are_searchable_by_reader_email(

@@ -8,8 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
+from core.money import format_price
 from subscriptions.models import Plan, Subscription
-from subscriptions.paywall import format_price, subscription_offer
+from subscriptions.offers import subscription_offer
 from tests.factories import PlanFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from paywall.access import Ground, entitlement
 from subscriptions.models import Subscription
-from subscriptions.paywall import Ground, entitlement
 from tests.subscriptions.stripe_fixtures import subscribe
 
 

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from subscriptions.paywall import format_price
+from core.money import format_price
 from tests.factories import PlanFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ def test_plans_page_lists_active_plans_with_their_weekly_price(client: Client) -
     PlanFactory(name="Annuel", amount=9900, interval="year")
     PlanFactory(name="Ancienne offre", amount=199, interval="week", active=False)
 
-    html = client.get(reverse("subscriptions:plans")).content.decode()
+    html = client.get(reverse("billing:plans")).content.decode()
 
     with translation.override("fr"):
         weekly, yearly_per_week = format_price(249), format_price(190)
@@ -28,7 +28,7 @@ def test_plans_page_lists_active_plans_with_their_weekly_price(client: Client) -
 
 
 def test_plans_page_says_when_nothing_is_on_sale(client: Client) -> None:
-    response = client.get(reverse("subscriptions:plans"))
+    response = client.get(reverse("billing:plans"))
 
     assert response.status_code == 200
     assert 'class="plan"' not in response.content.decode()

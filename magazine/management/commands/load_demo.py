@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from events.demo import events_demo_load
 from magazine.demo.loader import demo_load
 
 
@@ -33,10 +33,16 @@ class Command(BaseCommand):
                 )
             )
         result = demo_load(stdout=self.stdout)
-        events_result = events_demo_load()
-        result.created.update(events_result.created)
+        # Apps that build on the magazine add their own demo (an AppConfig's demo_load): the
+        # magazine cannot import them, they depend on it.
+        extra: dict[str, int] = {}
+        for config in apps.get_app_configs():
+            load_more = getattr(config, "demo_load", None)
+            if load_more is not None:
+                extra.update(load_more().created)
+        result.created.update(extra)
         kinds = ["rubriques", "tags", "authors", "articles", "editors", "plans"]
-        for kind in [*kinds, *sorted(set(events_result.created) - set(kinds))]:
+        for kind in [*kinds, *sorted(set(extra) - set(kinds))]:
             self.stdout.write(
                 _("%(kind)s: %(created)s created, %(updated)s updated")
                 % {

@@ -1,7 +1,7 @@
 """What of an article's body a reader receives, given the paywall's decision.
 
 Every channel that shows body text (article page, print view, JSON) builds a ``Reading`` from
-``subscriptions.paywall``'s decision; nothing else decides. When the decision refuses, the part
+``paywall.access``'s decision; nothing else decides. When the decision refuses, the part
 after the teaser is never put into the response at all, so no CSS, script or "view source" can
 reveal it.
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from magazine.models import Article
-from magazine.teaser import split_body
-from subscriptions.paywall import GIFTING_GROUNDS, AccessDecision, Ground
+from paywall.access import GIFTING_GROUNDS, AccessDecision, Ground
+from paywall.levels import AccessLevel, GuardedArticle
+from paywall.teaser import split_body
 
 # The editor's paywall cut is a horizontal rule: a marker for us, not a line for readers.
 _LEADING_RULE = re.compile(r"^\s*<hr\s*/?>", re.IGNORECASE)
@@ -48,8 +48,8 @@ class Reading:
         return self.decision.ground not in _NO_OFFER_GROUNDS
 
 
-def reading_for(article: Article, decision: AccessDecision) -> Reading:
-    if article.access == Article.Access.FREE and decision.allowed:
+def reading_for(article: GuardedArticle, decision: AccessDecision) -> Reading:
+    if article.access == AccessLevel.FREE and decision.allowed:
         return Reading(decision, article.body, "")
     teaser, rest = split_body(article.body)
     if not decision.allowed:

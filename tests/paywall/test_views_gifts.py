@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from magazine.models import Article
-from subscriptions import services
-from subscriptions.models import GiftLink, PaywallSettings
+from paywall import services
+from paywall.models import GiftLink, PaywallSettings
 from tests.factories import UserFactory
 from tests.magazine.paywall_helpers import MARKER, TEASER_WORD, premium_article
 
@@ -35,7 +35,7 @@ def subscriber_client(client: Client, subscriber: User) -> Client:
 
 
 def _create_url(article: Article) -> str:
-    return reverse("subscriptions:gift_create", args=[article.slug])
+    return reverse("magazine:gift_create", args=[article.slug])
 
 
 def test_subscriber_offers_an_article_and_gets_a_link_to_copy(
@@ -45,7 +45,7 @@ def test_subscriber_offers_an_article_and_gets_a_link_to_copy(
 
     gift = GiftLink.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("subscriptions:gift_detail", args=[gift.pk])
+    assert response["Location"] == reverse("paywall:gift_detail", args=[gift.pk])
     html = subscriber_client.get(response["Location"]).content.decode()
     (gift_url,) = re.findall(r'id="gift-url"[^>]* value="([^"]+)"', html)
     assert gift_url.startswith(f"http://testserver{article.get_absolute_url()}?cadeau=")
@@ -60,7 +60,7 @@ def test_subscriber_offers_an_article_and_gets_a_link_to_copy(
     "url",
     [
         lambda article, gift: _create_url(article),
-        lambda article, gift: reverse("subscriptions:gift_revoke", args=[gift.pk]),
+        lambda article, gift: reverse("paywall:gift_revoke", args=[gift.pk]),
     ],
     ids=["create", "revoke"],
 )
@@ -120,11 +120,11 @@ def test_gift_links_page_lists_and_withdraws(
 ) -> None:
     gift = services.gift_link_create(sender=subscriber, article=article)
 
-    listing = subscriber_client.get(reverse("subscriptions:gift_links")).content.decode()
+    listing = subscriber_client.get(reverse("paywall:gift_links")).content.decode()
     assert article.title in listing
-    assert reverse("subscriptions:gift_revoke", args=[gift.pk]) in listing
+    assert reverse("paywall:gift_revoke", args=[gift.pk]) in listing
 
-    response = subscriber_client.post(reverse("subscriptions:gift_revoke", args=[gift.pk]))
+    response = subscriber_client.post(reverse("paywall:gift_revoke", args=[gift.pk]))
     assert response.status_code == 302
     gift.refresh_from_db()
     assert gift.revoked_at is not None
@@ -140,8 +140,8 @@ def test_nobody_else_sees_or_withdraws_a_gift_link(
     gift = services.gift_link_create(sender=subscriber, article=article)
     client.force_login(UserFactory())
 
-    assert client.get(reverse("subscriptions:gift_detail", args=[gift.pk])).status_code == 404
-    assert client.post(reverse("subscriptions:gift_revoke", args=[gift.pk])).status_code == 404
+    assert client.get(reverse("paywall:gift_detail", args=[gift.pk])).status_code == 404
+    assert client.post(reverse("paywall:gift_revoke", args=[gift.pk])).status_code == 404
     gift.refresh_from_db()
     assert gift.revoked_at is None
 

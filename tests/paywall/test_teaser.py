@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from magazine.sanitizer import sanitize_html
-from magazine.teaser import VOID_ELEMENTS, split_body
+from paywall.teaser import VOID_ELEMENTS, split_body
 
 
 class _Balance(HTMLParser):

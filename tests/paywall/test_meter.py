@@ -13,10 +13,11 @@ from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from magazine.models import Article
-from subscriptions.models import MeterPeriod, MeterRead, PaywallSettings
-from subscriptions.paywall import AccessDecision, Ground, Wall, article_access
-from subscriptions.services import meter_reads_this_month
+from paywall.access import AccessDecision, Ground, Wall
+from paywall.models import MeterPeriod, MeterRead, PaywallSettings
+from paywall.services import meter_reads_this_month
 from tests.factories import ArticleFactory, UserFactory
+from tests.paywall.page import page_access
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 def read(article: Article, user: User, **kwargs: object) -> AccessDecision:
-    return article_access(article=article, user=user, consume_meter=True, **kwargs)  # type: ignore[arg-type]
+    return page_access(article=article, user=user, **kwargs)  # type: ignore[arg-type]
 
 
 def paywalled_articles(count: int) -> list[Article]:

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from subscriptions.models import Organisation, Seat
+from paywall.models import Organisation, Seat
 from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def test_admin_contact_sees_who_uses_the_seats(
 ) -> None:
     client.force_login(contact)
 
-    response = client.get(reverse("subscriptions:licence_seats", args=[organisation.pk]))
+    response = client.get(reverse("paywall:licence_seats", args=[organisation.pk]))
 
     assert response.status_code == 200
     assert "agent1@acme.fr" in response.content.decode()
@@ -42,24 +42,24 @@ def test_licence_index_leads_the_contact_to_their_organisation(
 ) -> None:
     client.force_login(contact)
 
-    response = client.get(reverse("subscriptions:licences"))
+    response = client.get(reverse("paywall:licences"))
 
-    assert response["Location"] == reverse("subscriptions:licence_seats", args=[organisation.pk])
+    assert response["Location"] == reverse("paywall:licence_seats", args=[organisation.pk])
 
 
 def test_other_readers_are_refused(client: Client, organisation: Organisation) -> None:
     client.force_login(UserFactory())
 
-    url = reverse("subscriptions:licence_seats", args=[organisation.pk])
+    url = reverse("paywall:licence_seats", args=[organisation.pk])
     response = client.get(url)
 
     assert response.status_code == 403
     assert "agent1@acme.fr" not in response.content.decode()
-    assert client.get(reverse("subscriptions:licences")).status_code == 404
+    assert client.get(reverse("paywall:licences")).status_code == 404
 
 
 def test_anonymous_visitors_must_log_in(client: Client, organisation: Organisation) -> None:
-    response = client.get(reverse("subscriptions:licence_seats", args=[organisation.pk]))
+    response = client.get(reverse("paywall:licence_seats", args=[organisation.pk]))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
@@ -68,4 +68,4 @@ def test_anonymous_visitors_must_log_in(client: Client, organisation: Organisati
 def test_unknown_organisation_is_not_found(client: Client, contact: User) -> None:
     client.force_login(contact)
 
-    assert client.get(reverse("subscriptions:licence_seats", args=[999999])).status_code == 404
+    assert client.get(reverse("paywall:licence_seats", args=[999999])).status_code == 404

@@ -1,14 +1,15 @@
-"""Reader-facing subscription pages: plans, gift links, the licence contact's seat list."""
+"""Reader-facing paywall pages: a subscriber's gift links, the licence contact's seat list.
+
+Offering an article (the form on the article page) is the magazine's view,
+``magazine.gift_views.gift_create``: it looks the article up, which the paywall cannot.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,66 +17,14 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.ratelimits import rate_limit
-from magazine.models import Article
-from magazine.page_cache import make_private
-from subscriptions import network, selectors, services
-from subscriptions.models import GiftLink, Organisation, PaywallSettings, Plan, Subscription
-from subscriptions.paywall import format_price
-
-
-@dataclass(frozen=True)
-class PlanOffer:
-    plan: Plan
-    price: str
-    weekly_price: str
-
-
-@require_safe
-def plans(request: HttpRequest) -> HttpResponse:
-    offers = [
-        PlanOffer(
-            plan,
-            format_price(plan.amount, plan.currency),
-            format_price(plan.weekly_price_cents, plan.currency),
-        )
-        for plan in Plan.objects.active().order_by("display_order", "amount")
-    ]
-    has_subscription = (
-        request.user.is_authenticated
-        and Subscription.objects.active().filter(user=request.user).exists()
-    )
-    return render(
-        request,
-        "subscriptions/plans.html",
-        {"offers": offers, "has_subscription": has_subscription},
-    )
+from core.http import make_private
+from core.urls import absolute_url
+from paywall import selectors, services
+from paywall.models import GiftLink, Organisation, PaywallSettings
 
 
 def _gift_url(gift: GiftLink) -> str:
-    return f"{settings.SITE_URL}{services.gift_link_path(gift)}"
-
-
-@require_POST
-@login_required
-@rate_limit("gift_links")
-def gift_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    article = get_object_or_404(Article.objects.published(), slug=slug)
-    try:
-        gift = services.gift_link_create(
-            sender=request.user,
-            article=article,
-            client_ip=network.client_ip(request),
-        )
-    except ValidationError as error:
-        status = 403 if error.code == "not_subscriber" else 400
-        response = render(
-            request,
-            "subscriptions/gift_error.html",
-            {"article": article, "errors": error.messages},
-            status=status,
-        )
-        return make_private(response)
-    return redirect("subscriptions:gift_detail", pk=gift.pk)
+    return absolute_url(services.gift_link_path(gift))
 
 
 def _own_gift(request: AuthenticatedHttpRequest, pk: int) -> GiftLink:
@@ -88,7 +37,7 @@ def _own_gift(request: AuthenticatedHttpRequest, pk: int) -> GiftLink:
 def gift_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     gift = _own_gift(request, pk)
     context = {"gift": gift, "gift_url": _gift_url(gift), "now": timezone.now()}
-    return make_private(render(request, "subscriptions/gift_detail.html", context))
+    return make_private(render(request, "paywall/gift_detail.html", context))
 
 
 @require_safe
@@ -109,7 +58,7 @@ def gift_links(request: AuthenticatedHttpRequest) -> HttpResponse:
         ),
         "quota": PaywallSettings.load().gifts_per_month,
     }
-    return make_private(render(request, "subscriptions/gift_links.html", context))
+    return make_private(render(request, "paywall/gift_links.html", context))
 
 
 @require_POST
@@ -118,7 +67,7 @@ def gift_links(request: AuthenticatedHttpRequest) -> HttpResponse:
 def gift_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     gift = _own_gift(request, pk)
     services.gift_link_revoke(gift=gift, by=request.user)
-    return redirect("subscriptions:gift_links")
+    return redirect("paywall:gift_links")
 
 
 @require_safe
@@ -128,10 +77,8 @@ def licences(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not organisations:
         raise Http404(_("You do not manage any company licence."))
     if len(organisations) == 1:
-        return redirect("subscriptions:licence_seats", pk=organisations[0].pk)
-    return make_private(
-        render(request, "subscriptions/licences.html", {"organisations": organisations})
-    )
+        return redirect("paywall:licence_seats", pk=organisations[0].pk)
+    return make_private(render(request, "paywall/licences.html", {"organisations": organisations}))
 
 
 @require_safe
@@ -152,4 +99,4 @@ def licence_seats(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "domains": list(organisation.domains.all()),
         "ip_ranges": list(organisation.ip_ranges.all()),
     }
-    return make_private(render(request, "subscriptions/licence_seats.html", context))
+    return make_private(render(request, "paywall/licence_seats.html", context))

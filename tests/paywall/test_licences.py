@@ -17,12 +17,25 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from magazine.models import Article
-from subscriptions.models import Organisation, OrganisationDomain, OrganisationIPRange, Seat
-from subscriptions.paywall import Ground, article_access
-from subscriptions.selectors import organisation_seats_for_contact
+from paywall.access import Ground
+from paywall.models import (
+    Organisation,
+    OrganisationDomain,
+    OrganisationIPRange,
+    PaywallSettings,
+    Seat,
+)
+from paywall.selectors import organisation_seats_for_contact
 from tests.factories import ArticleFactory, OrganisationFactory, UserFactory, verified_email
+from tests.paywall.page import page_access
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _meter_off(db: None) -> None:
+    """Licences are what these tests are about: on the article page the meter would open too."""
+    PaywallSettings.objects.update_or_create(pk=1, defaults={"meter_limit": 0})
 
 
 def member(email: str, *, verified: bool = True) -> User:
@@ -32,7 +45,7 @@ def member(email: str, *, verified: bool = True) -> User:
 def test_company_member_reads_under_the_licence_and_takes_a_seat(
     company_member: User, subscriber_article: Article
 ) -> None:
-    decision = article_access(article=subscriber_article, user=company_member)
+    decision = page_access(article=subscriber_article, user=company_member)
     assert decision.allowed
     assert decision.ground is Ground.LICENCE
     assert decision.reason_code == "licence_seat"
@@ -45,16 +58,16 @@ def test_company_member_reads_under_the_licence_and_takes_a_seat(
 def test_a_member_keeps_one_seat_however_much_they_read(
     company_member: User, subscriber_article: Article, django_assert_max_num_queries
 ) -> None:
-    article_access(article=subscriber_article, user=company_member)
+    page_access(article=subscriber_article, user=company_member)
     with django_assert_max_num_queries(5):
-        assert article_access(article=subscriber_article, user=company_member).allowed
+        assert page_access(article=subscriber_article, user=company_member).allowed
     assert Seat.objects.count() == 1
 
 
 def test_unverified_address_on_the_domain_gives_no_licence(subscriber_article: Article) -> None:
     OrganisationFactory(domains=["acme-relation.fr"])
     user = member("stagiaire@acme-relation.fr", verified=False)
-    decision = article_access(article=subscriber_article, user=user)
+    decision = page_access(article=subscriber_article, user=user)
     assert not decision.allowed
     assert decision.reason_code == "subscription_required"
     assert not Seat.objects.exists()
@@ -64,15 +77,15 @@ def test_verified_secondary_address_on_the_domain_counts(subscriber_article: Art
     OrganisationFactory(domains=["acme-relation.fr"])
     user = UserFactory(email="nora.perso@example.com")
     verified_email(user, "nora@acme-relation.fr")
-    assert article_access(article=subscriber_article, user=user).ground is Ground.LICENCE
+    assert page_access(article=subscriber_article, user=user).ground is Ground.LICENCE
 
 
 def test_subdomains_belong_to_the_licensed_domain(subscriber_article: Article) -> None:
     OrganisationFactory(domains=["acme-relation.fr"])
     user = member("agent@lyon.acme-relation.fr")
-    assert article_access(article=subscriber_article, user=user).ground is Ground.LICENCE
+    assert page_access(article=subscriber_article, user=user).ground is Ground.LICENCE
     lookalike = member("agent@notacme-relation.fr")
-    assert not article_access(article=subscriber_article, user=lookalike).allowed
+    assert not page_access(article=subscriber_article, user=lookalike).allowed
 
 
 def test_members_beyond_the_seat_count_are_told_all_seats_are_taken(
@@ -80,9 +93,9 @@ def test_members_beyond_the_seat_count_are_told_all_seats_are_taken(
 ) -> None:
     OrganisationFactory(name="Petit Centre", seats=2, domains=["petit-centre.fr"])
     first, second, third = (member(f"agent{i}@petit-centre.fr") for i in range(3))
-    assert article_access(article=subscriber_article, user=first).allowed
-    assert article_access(article=subscriber_article, user=second).allowed
-    decision = article_access(article=subscriber_article, user=third)
+    assert page_access(article=subscriber_article, user=first).allowed
+    assert page_access(article=subscriber_article, user=second).allowed
+    decision = page_access(article=subscriber_article, user=third)
     assert not decision.allowed
     assert decision.reason_code == "licence_seats_taken"
     assert decision.message == gettext("All seats of the %(organisation)s licence are taken.") % {
@@ -90,17 +103,16 @@ def test_members_beyond_the_seat_count_are_told_all_seats_are_taken(
     }
     assert Seat.objects.count() == 2
     # The seat holders keep reading.
-    assert article_access(article=subscriber_article, user=first).allowed
+    assert page_access(article=subscriber_article, user=first).allowed
 
 
 def test_member_without_a_seat_may_still_use_the_meter_on_the_article_page(
     subscriber_article: Article,
 ) -> None:
+    PaywallSettings.objects.update_or_create(pk=1, defaults={"meter_limit": 3})
     OrganisationFactory(seats=1, domains=["petit-centre.fr"])
-    article_access(article=subscriber_article, user=member("a@petit-centre.fr"))
-    decision = article_access(
-        article=subscriber_article, user=member("b@petit-centre.fr"), consume_meter=True
-    )
+    page_access(article=subscriber_article, user=member("a@petit-centre.fr"))
+    decision = page_access(article=subscriber_article, user=member("b@petit-centre.fr"))
     assert decision.ground is Ground.METER
 
 
@@ -112,7 +124,7 @@ def test_expired_licence_gives_no_access_and_says_why(subscriber_article: Articl
         starts_on=today - timedelta(days=400),
         ends_on=today - timedelta(days=1),
     )
-    decision = article_access(article=subscriber_article, user=member("a@ancien-client.fr"))
+    decision = page_access(article=subscriber_article, user=member("a@ancien-client.fr"))
     assert not decision.allowed
     assert decision.reason_code == "licence_expired"
     assert not Seat.objects.exists()
@@ -125,7 +137,7 @@ def test_licence_not_yet_started_gives_no_access(subscriber_article: Article) ->
         starts_on=today + timedelta(days=1),
         ends_on=today + timedelta(days=365),
     )
-    assert not article_access(article=subscriber_article, user=member("a@futur-client.fr")).allowed
+    assert not page_access(article=subscriber_article, user=member("a@futur-client.fr")).allowed
 
 
 @pytest.mark.parametrize(
@@ -137,7 +149,7 @@ def test_readers_from_the_organisation_network_read_everything_without_a_seat(
     client_ip: str, subscriber_article: Article
 ) -> None:
     OrganisationFactory(name="Acme", ip_ranges=["203.0.113.0/24", "2001:db8:42::/48"])
-    decision = article_access(article=subscriber_article, user=AnonymousUser(), client_ip=client_ip)
+    decision = page_access(article=subscriber_article, user=AnonymousUser(), client_ip=client_ip)
     assert decision.allowed
     assert decision.ground is Ground.LICENCE
     assert decision.reason_code == "licence_ip"
@@ -150,7 +162,7 @@ def test_office_network_spares_the_member_seat(
 ) -> None:
     organisation = Organisation.objects.get(name="Acme Relation")
     organisation.ip_ranges.create(cidr="198.51.100.0/24")
-    decision = article_access(
+    decision = page_access(
         article=subscriber_article, user=company_member, client_ip="198.51.100.20"
     )
     assert decision.reason_code == "licence_ip"
@@ -162,7 +174,7 @@ def test_readers_outside_the_ranges_get_the_wall(
     client_ip: str | None, subscriber_article: Article
 ) -> None:
     OrganisationFactory(ip_ranges=["203.0.113.0/24", "2001:db8:42::/48"])
-    decision = article_access(article=subscriber_article, user=AnonymousUser(), client_ip=client_ip)
+    decision = page_access(article=subscriber_article, user=AnonymousUser(), client_ip=client_ip)
     assert not decision.allowed
 
 
@@ -173,7 +185,7 @@ def test_expired_licence_ip_ranges_open_nothing(subscriber_article: Article) -> 
         starts_on=today - timedelta(days=400),
         ends_on=today - timedelta(days=1),
     )
-    decision = article_access(
+    decision = page_access(
         article=subscriber_article, user=AnonymousUser(), client_ip="203.0.113.1"
     )
     assert not decision.allowed
@@ -246,8 +258,8 @@ def test_admin_contact_sees_who_uses_the_seats(subscriber_article: Article) -> N
     contact = UserFactory(email="drh@petit-centre.fr")
     organisation = OrganisationFactory(admin_contact=contact, domains=["petit-centre.fr"])
     first, second = member("a@petit-centre.fr"), member("b@petit-centre.fr")
-    article_access(article=subscriber_article, user=second)
-    article_access(article=subscriber_article, user=first)
+    page_access(article=subscriber_article, user=second)
+    page_access(article=subscriber_article, user=first)
     seats = organisation_seats_for_contact(organisation=organisation, viewer=contact)
     assert [seat.user.email for seat in seats] == ["b@petit-centre.fr", "a@petit-centre.fr"]
 
@@ -261,8 +273,8 @@ def test_other_readers_cannot_see_who_uses_the_seats(company_member: User) -> No
 def test_admin_lists_organisations_with_seats_used_over_total(
     admin_client: Client, company_member: User, subscriber_article: Article
 ) -> None:
-    article_access(article=subscriber_article, user=company_member)
-    response = admin_client.get(reverse("admin:subscriptions_organisation_changelist"))
+    page_access(article=subscriber_article, user=company_member)
+    response = admin_client.get(reverse("admin:paywall_organisation_changelist"))
     assert response.status_code == 200
     assert "1 / 5" in response.content.decode()
 
@@ -287,7 +299,7 @@ def test_admin_refuses_a_bad_cidr_with_a_clear_error_and_saves_nothing(
         "seat_set-TOTAL_FORMS": "0",
         "seat_set-INITIAL_FORMS": "0",
     }
-    response = admin_client.post(reverse("admin:subscriptions_organisation_add"), data)
+    response = admin_client.post(reverse("admin:paywall_organisation_add"), data)
     assert response.status_code == 200
     # The admin has no /en/ prefix: it answers in the site's language, French.
     with translation.override(response.headers["Content-Language"]):
@@ -298,7 +310,7 @@ def test_admin_refuses_a_bad_cidr_with_a_clear_error_and_saves_nothing(
     assert escape(expected) in response.content.decode()
     assert not Organisation.objects.exists()
     data["ip_ranges-0-cidr"] = "192.0.2.0/24"
-    response = admin_client.post(reverse("admin:subscriptions_organisation_add"), data)
+    response = admin_client.post(reverse("admin:paywall_organisation_add"), data)
     assert response.status_code == 302
     assert Organisation.objects.get().ip_ranges.get().cidr == "192.0.2.0/24"
 
@@ -310,7 +322,7 @@ def _open_at_once(article: Article, racers: list[User]) -> list[bool]:
     def open_article(index: int) -> None:
         try:
             barrier.wait(timeout=10)
-            results[index] = article_access(article=article, user=racers[index]).allowed
+            results[index] = page_access(article=article, user=racers[index]).allowed
         finally:
             connection.close()  # each thread has its own connection; free it for teardown
 

@@ -1,53 +1,42 @@
-"""Writes behind the paywall: meter reads, licence seats, gift links."""
+"""The paywall's writes: meter reads, licence seats, gift links, and the article page's access.
+
+``article_page_access`` is the only caller of the meter and of the seat claim outside tests: the
+access decision (``paywall.access``) never writes, and names what the article page may write.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from uuid import uuid4
 
 from django.contrib.auth import get_user_model
-from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from subscriptions.models import (
+from paywall import access
+from paywall.levels import AccessLevel, GuardedArticle
+from paywall.models import (
+    GIFT_QUERY_PARAMETER,
+    LICENCE_RANGES_VERSION_KEY,
     GiftLink,
     MeterPeriod,
     MeterRead,
     Organisation,
     PaywallSettings,
     Seat,
+    month_bounds,
+    month_start,
 )
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+
     from accounts.models import User
-    from magazine.models import Article
-
-# Its own salt: a token signed for anything else (sessions, unsubscribe links) is no gift.
-GIFT_LINK_SALT = "kiosque.subscriptions.gift-link"
-GIFT_QUERY_PARAMETER = "cadeau"
-# Bumped whenever an organisation, its IP ranges or its dates change: the reading site keeps
-# the list of licensed ranges in memory and reloads it when this value moves.
-LICENCE_RANGES_VERSION_KEY = "kiosque:paywall:licence-ranges-version"
-
-
-def month_start(now: datetime) -> date:
-    """First day of ``now``'s calendar month in the magazine's time zone."""
-    return timezone.localtime(now, timezone.get_default_timezone()).date().replace(day=1)
-
-
-def month_bounds(now: datetime) -> tuple[datetime, datetime]:
-    first = month_start(now)
-    following = (first + timedelta(days=32)).replace(day=1)
-    tz = timezone.get_default_timezone()
-    return (
-        datetime(first.year, first.month, 1, tzinfo=tz),
-        datetime(following.year, following.month, 1, tzinfo=tz),
-    )
 
 
 @dataclass(frozen=True)
@@ -60,7 +49,7 @@ class MeterOutcome:
 def meter_consume(
     *,
     user: User,
-    article: Article,
+    article: GuardedArticle,
     limit: int,
     now: datetime,
     counted_reads: int | None = None,
@@ -77,7 +66,7 @@ def meter_consume(
     counted = counted_reads
     if counted is None:
         counted = (
-            MeterRead.objects.filter(period__user=user, period__month=month, article=article)
+            MeterRead.objects.filter(period__user=user, period__month=month, article_id=article.pk)
             .values_list("period__reads_count", flat=True)
             .first()
         )
@@ -89,11 +78,11 @@ def meter_consume(
         period, _created = MeterPeriod.objects.select_for_update().get_or_create(
             user=user, month=month
         )
-        if MeterRead.objects.filter(period=period, article=article).exists():
+        if MeterRead.objects.filter(period=period, article_id=article.pk).exists():
             return MeterOutcome(True, max(limit - period.reads_count, 0), newly_counted=False)
         if period.reads_count >= limit:
             return MeterOutcome(False, 0, newly_counted=False)
-        MeterRead.objects.create(period=period, article=article, read_at=now)
+        MeterRead.objects.create(period=period, article_id=article.pk, read_at=now)
         period.reads_count += 1
         period.save(update_fields=["reads_count"])
         return MeterOutcome(True, limit - period.reads_count, newly_counted=True)
@@ -118,7 +107,7 @@ def seat_claim(*, organisation: Organisation, user: User) -> Seat | None:
 
 
 def gift_token_for(gift: GiftLink) -> str:
-    return signing.dumps({"g": gift.pk, "a": gift.article_id}, salt=GIFT_LINK_SALT)
+    return gift.token
 
 
 def gift_link_path(gift: GiftLink) -> str:
@@ -133,19 +122,20 @@ def gift_links_sent_this_month(*, sender: User, now: datetime) -> int:
 
 
 def gift_link_create(
-    *, sender: User, article: Article, client_ip: str | None = None, now: datetime | None = None
+    *,
+    sender: User,
+    article: GuardedArticle,
+    client_ip: str | None = None,
+    now: datetime | None = None,
 ) -> GiftLink:
     """Let a subscriber share ``article``; ValidationError (with a code) says why not."""
-    from magazine.models import Article
-    from subscriptions.paywall import GIFTING_GROUNDS, entitlement
-
     now = now or timezone.now()
-    if article.access == Article.Access.FREE:
+    if article.access == AccessLevel.FREE:
         raise ValidationError(
             _("This article is free to read: share its address directly."), code="free_article"
         )
-    granted, _refusal = entitlement(user=sender, client_ip=client_ip, now=now)
-    if granted is None or granted.ground not in GIFTING_GROUNDS:
+    granted, _refusal = access.entitlement(user=sender, client_ip=client_ip, now=now)
+    if granted is None or granted.ground not in access.GIFTING_GROUNDS:
         raise ValidationError(_("Only subscribers can offer articles."), code="not_subscriber")
     paywall_settings = PaywallSettings.load()
     with transaction.atomic():
@@ -159,7 +149,7 @@ def gift_link_create(
             )
         return GiftLink.objects.create(
             sender=sender,
-            article=article,
+            article_id=article.pk,
             created_at=now,
             expires_at=now + timedelta(days=paywall_settings.gift_link_days),
         )
@@ -177,6 +167,37 @@ def gift_link_revoke(*, gift: GiftLink, by: User, now: datetime | None = None) -
 
 def licence_ranges_changed() -> None:
     """Make every process reload the licensed IP ranges (after the current transaction)."""
-    from uuid import uuid4
-
     transaction.on_commit(lambda: cache.set(LICENCE_RANGES_VERSION_KEY, uuid4().hex, timeout=None))
+
+
+def article_page_access(request: HttpRequest, article: GuardedArticle) -> access.AccessDecision:
+    """The article page's access: the decision, then the seat or free read it leaves pending."""
+    decision = access.reader_access(request, article, on_article_page=True)
+    if decision.pending is None:
+        return decision
+    return article_page_open(
+        decision=decision, article=article, user=request.user, now=timezone.now()
+    )
+
+
+def article_page_open(
+    *, decision: access.AccessDecision, article: GuardedArticle, user: Any, now: datetime
+) -> access.AccessDecision:
+    """Make the writes ``decision`` names (``pending``): take a licence seat, spend a free read.
+
+    For the article page alone (``article_page_access``).
+    """
+    pending = decision.pending
+    if pending is not None and pending.seat_organisation_ids:
+        organisations = Organisation.objects.filter(pk__in=pending.seat_organisation_ids)
+        for organisation in organisations.order_by("pk"):
+            if seat_claim(organisation=organisation, user=user) is not None:
+                return access.seat_granted(organisation)
+        # Every free seat went meanwhile: the answer is what it would have been without them.
+        decision = pending.otherwise or decision
+        pending = decision.pending
+    if pending is not None and pending.meter_limit:
+        outcome = meter_consume(user=user, article=article, limit=pending.meter_limit, now=now)
+        if outcome.allowed:
+            return access.meter_granted(outcome.remaining)
+    return replace(decision, pending=None)

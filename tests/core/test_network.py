@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
-from subscriptions.network import client_ip, client_ip_from, parse_ip, trusted_proxy_networks
+from core.network import client_ip, client_ip_from, parse_ip, trusted_proxy_networks
 
 PROXIES = (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("fd00::/8"))
 

@@ -10,13 +10,14 @@ both parts stay well-formed.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
+from core.lru import BoundedLRU
+
 if TYPE_CHECKING:
-    from magazine.models import Article
-    from subscriptions.paywall import AccessDecision
+    from paywall.access import AccessDecision
+    from paywall.levels import GuardedArticle
 
 TEASER_BLOCKS = 2
 _NEWLINE = re.compile("\n")
@@ -64,15 +65,18 @@ def _top_level_blocks(body_html: str) -> tuple[list[tuple[int, str]], set[int]]:
     return scanner.blocks, scanner.with_paragraph
 
 
+# Parsing a long body costs milliseconds and every channel splits the same few bodies again and
+# again; the result depends on the text alone, so an edited body is never served stale.
+_splits: BoundedLRU[str, tuple[str, str]] = BoundedLRU(128)
+
+
 def split_body(body_html: str) -> tuple[str, str]:
     """(teaser_html, rest_html), with ``teaser_html + rest_html == body_html``."""
-    return _split_body(body_html or "")
+    text = body_html or ""
+    return _splits.get_or_set(text, lambda: _split_body(text))
 
 
-@lru_cache(maxsize=128)
 def _split_body(body_html: str) -> tuple[str, str]:
-    # Parsing a long body costs milliseconds and every channel splits the same few bodies again
-    # and again; the result depends on the text alone, so an edited body is never served stale.
     blocks, with_paragraph = _top_level_blocks(body_html)
     for offset, tag in blocks:
         if tag == "hr":
@@ -88,7 +92,7 @@ def _split_body(body_html: str) -> tuple[str, str]:
     return body_html[:cut], body_html[cut:]
 
 
-def paywalled_body(article: Article, decision: AccessDecision) -> str:
+def paywalled_body(article: GuardedArticle, decision: AccessDecision) -> str:
     """The body HTML this reader may receive: all of it, or only the teaser."""
     if decision.allowed:
         return article.body

@@ -13,9 +13,11 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from magazine.models import Article
-from magazine.teaser import paywalled_body, split_body
-from subscriptions.models import MeterPeriod, PaywallSettings, Seat, Subscription
-from subscriptions.paywall import Ground, Wall, article_access, reader_access
+from paywall.access import Ground, Wall, article_access
+from paywall.models import MeterPeriod, PaywallSettings, Seat
+from paywall.services import article_page_access
+from paywall.teaser import paywalled_body, split_body
+from subscriptions.models import BillingSettings, Subscription
 from tests.factories import (
     ArticleFactory,
     ComplimentaryAccessFactory,
@@ -23,6 +25,7 @@ from tests.factories import (
     SubscriptionFactory,
     UserFactory,
 )
+from tests.paywall.page import page_access
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +70,7 @@ def test_anonymous_reader_meets_a_registration_wall_not_a_cookie_meter(
     anonymous: AnonymousUser, subscriber_article: Article
 ) -> None:
     with translation.override("en"):
-        decision = article_access(article=subscriber_article, user=anonymous, consume_meter=True)
+        decision = page_access(article=subscriber_article, user=anonymous)
     assert not decision.allowed
     assert decision.wall is Wall.REGISTRATION
     assert decision.reason_code == "registration_required"
@@ -99,9 +102,7 @@ def test_subscriber_reads_in_a_fixed_small_number_of_queries(
     subscriber: User, subscriber_article: Article, django_assert_max_num_queries
 ) -> None:
     with django_assert_max_num_queries(1):
-        decision = article_access(
-            article=subscriber_article, user=subscriber, client_ip="192.0.2.1", consume_meter=True
-        )
+        decision = page_access(article=subscriber_article, user=subscriber, client_ip="192.0.2.1")
     assert decision.allowed
     assert decision.ground is Ground.SUBSCRIPTION
     assert decision.wall is None
@@ -118,7 +119,7 @@ def test_subscriber_with_many_old_subscriptions_still_costs_one_query(
 
 
 def test_subscriber_does_not_spend_the_meter(subscriber: User, subscriber_article: Article) -> None:
-    article_access(article=subscriber_article, user=subscriber, consume_meter=True)
+    page_access(article=subscriber_article, user=subscriber)
     assert not MeterPeriod.objects.filter(user=subscriber).exists()
 
 
@@ -175,11 +176,8 @@ def test_past_due_subscriber_loses_access_after_the_grace_period(
     assert decision.reason_code == "subscription_required"
 
 
-def test_grace_period_comes_from_the_paywall_settings(
-    subscriber_article: Article, paywall_settings: PaywallSettings
-) -> None:
-    paywall_settings.past_due_grace_days = 1
-    paywall_settings.save()
+def test_grace_period_comes_from_the_billing_settings(subscriber_article: Article) -> None:
+    BillingSettings.objects.update_or_create(pk=1, defaults={"past_due_grace_days": 1})
     subscription = SubscriptionFactory(
         status=Subscription.Status.PAST_DUE, past_due_since=timezone.now() - timedelta(days=2)
     )
@@ -244,7 +242,7 @@ def test_staff_without_the_preview_permission_is_a_reader_like_others(
 def test_registered_reader_on_a_feed_gets_no_meter_access(
     reader: User, subscriber_article: Article
 ) -> None:
-    decision = article_access(article=subscriber_article, user=reader, consume_meter=False)
+    decision = article_access(article=subscriber_article, user=reader)
     assert not decision.allowed
     assert decision.wall is Wall.SUBSCRIPTION
     assert decision.reason_code == "subscription_required"
@@ -268,13 +266,13 @@ def test_reader_access_reads_user_ip_and_gift_token_from_the_request(
         "/article/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9"
     )
     request.user = AnonymousUser()
-    decision = reader_access(request, subscriber_article, consume_meter=True)
+    decision = article_page_access(request, subscriber_article)
     assert decision.ground is Ground.LICENCE
     assert decision.message == gettext("%(organisation)s licence") % {"organisation": "Acme"}
 
     request = RequestFactory().get("/article/", {"cadeau": "abimé"}, REMOTE_ADDR="192.0.2.4")
     request.user = AnonymousUser()
-    decision = reader_access(request, subscriber_article, consume_meter=True)
+    decision = article_page_access(request, subscriber_article)
     assert decision.reason_code == "gift_tampered"
     assert not decision.cacheable_for_anonymous
 
@@ -311,7 +309,5 @@ def test_anonymous_reader_on_a_paywalled_article_costs_at_most_two_queries(
     OrganisationFactory(ip_ranges=["198.51.100.0/24", "203.0.113.0/24"])
     PaywallSettings.load()
     with django_assert_max_num_queries(2):
-        decision = article_access(
-            article=subscriber_article, user=anonymous, client_ip="192.0.2.1", consume_meter=True
-        )
+        decision = page_access(article=subscriber_article, user=anonymous, client_ip="192.0.2.1")
     assert not decision.allowed

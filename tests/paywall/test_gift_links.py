@@ -14,17 +14,18 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from magazine.models import Article
-from magazine.teaser import paywalled_body, split_body
-from subscriptions.models import GiftLink, MeterPeriod, PaywallSettings
-from subscriptions.paywall import Ground, Wall, article_access, reader_access
-from subscriptions.services import (
-    GIFT_LINK_SALT,
+from paywall.access import Ground, Wall
+from paywall.models import GIFT_LINK_SALT, GiftLink, MeterPeriod, PaywallSettings
+from paywall.services import (
+    article_page_access,
     gift_link_create,
     gift_link_path,
     gift_link_revoke,
     gift_token_for,
 )
+from paywall.teaser import paywalled_body, split_body
 from tests.factories import ArticleFactory
+from tests.paywall.page import page_access
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +38,10 @@ def article() -> Article:
 
 
 def open_link(article: Article, token: str, user: object = None, **kwargs: object):  # type: ignore[no-untyped-def]
-    return article_access(
+    return page_access(
         article=article,
         user=user or AnonymousUser(),
         gift_token=token,
-        consume_meter=True,
         **kwargs,  # type: ignore[arg-type]
     )
 
@@ -65,7 +65,7 @@ def test_gift_link_is_the_article_address_with_the_cadeau_parameter(
     assert path.startswith(article.get_absolute_url() + "?cadeau=")
     request = RequestFactory().get(path)
     request.user = AnonymousUser()
-    assert reader_access(request, article, consume_meter=True).ground is Ground.GIFT
+    assert article_page_access(request, article).ground is Ground.GIFT
 
 
 def test_registered_reader_opening_a_gift_does_not_spend_the_meter(

@@ -1,0 +1,21 @@
+"""Addresses on the public site (``settings.SITE_URL``), for emails, feeds and structured data."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+
+def absolute_url(path_or_url: str) -> str:
+    """``path_or_url`` on the public site; a URL that names its host (media elsewhere) as it is."""
+    if "://" in path_or_url:
+        return path_or_url
+    return f"{settings.SITE_URL}{path_or_url}"
+
+
+def absolute_reverse(name: str, *args: object, **kwargs: object) -> str:
+    """The public address of the URL named ``name``; the home page when it is not mounted."""
+    try:
+        return absolute_url(reverse(name, args=args or None, kwargs=kwargs or None))
+    except NoReverseMatch:
+        return absolute_url("/")
