@@ -366,14 +366,17 @@ STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET") or ""
 # Seconds before a Stripe call gives up: a reader waiting on Checkout gets an answer in time,
 # not after the SDK's 80-second default.
 STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 4)
-# Offline Stripe (subscriptions.stripe_simulator): on by default in DEBUG without a secret key.
-# It fakes payments, so production settings refuse it outright.
+# Offline Stripe (the development app stripe_simulator): on by default in DEBUG without a secret
+# key. It fakes payments, so production settings refuse it outright; the app is installed, and
+# its pages mounted (config/urls.py), only when it is on.
 STRIPE_SIMULATOR = env_bool("STRIPE_SIMULATOR", DEBUG and not STRIPE_SECRET_KEY)
 if STRIPE_SIMULATOR and not DEBUG:
     raise ImproperlyConfigured(
         "STRIPE_SIMULATOR fakes payments and is refused when DEBUG is off: "
         "set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET instead"
     )
+if STRIPE_SIMULATOR:
+    INSTALLED_APPS.append("stripe_simulator")
 if STRIPE_SIMULATOR and not STRIPE_WEBHOOK_SECRET:
     STRIPE_WEBHOOK_SECRET = "whsec_simulator_debug_only"  # noqa: S105 - simulator only
 # Shared by every process of `make run` (web, worker, shell); None keeps the state in memory.

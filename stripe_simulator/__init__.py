@@ -1,11 +1,13 @@
-"""Offline Stripe for development and tests; ``subscriptions.stripe_gateway`` loads it lazily.
+"""Offline Stripe for development and tests: a development app, behind the real gateway.
 
-Production settings refuse it (config/settings.py), and nothing here imports ``stripe``.
+config/settings.py installs it only with ``STRIPE_SIMULATOR`` on, which production settings
+refuse; config/urls.py mounts its pages only then. Once installed it hands the gateway its
+factory (``apps.StripeSimulatorConfig.ready``); nothing here imports ``stripe``.
 """
 
 from __future__ import annotations
 
-from subscriptions.stripe_simulator.core import (
+from stripe_simulator.core import (
     CARD_OUTCOMES,
     TEST_CARDS,
     Dunning,
@@ -15,7 +17,7 @@ from subscriptions.stripe_simulator.core import (
     shape,
     sign_payload,
 )
-from subscriptions.stripe_simulator.store import FileStore, MemoryStore
+from stripe_simulator.store import FileStore, MemoryStore
 
 __all__ = [
     "CARD_OUTCOMES",

@@ -12,10 +12,11 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from magazine.models import Article
+from stripe_simulator import MemoryStore
+from stripe_simulator.delivery import InProcessDeliverer
+from stripe_simulator.site import build_simulator
 from subscriptions import stripe_gateway
 from subscriptions.models import PaywallSettings, Plan, Subscription
-from subscriptions.stripe_simulator import MemoryStore
-from subscriptions.stripe_simulator.delivery import InProcessDeliverer
 from tests.conftest import PASSWORD
 from tests.factories import ArticleFactory, PlanFactory, UserFactory
 
@@ -44,7 +45,7 @@ def simulated_stripe(settings: Any, live_server: Any) -> Iterator[Any]:
     settings.STRIPE_SIMULATOR_STATE_FILE = None
     # The simulated Checkout and portal pages are served by the live server.
     settings.SITE_URL = live_server.url
-    simulator = stripe_gateway.build_simulator(store=MemoryStore(), deliverer=InProcessDeliverer())
+    simulator = build_simulator(store=MemoryStore(), deliverer=InProcessDeliverer())
     stripe_gateway.install_simulator(simulator)
     yield simulator
     stripe_gateway.reset()
