@@ -13,7 +13,6 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from events.models import Event, Registration, Session, TicketType
-from tests.conftest import PASSWORD
 from tests.factories import (
     EventFactory,
     SessionFactory,
@@ -21,6 +20,7 @@ from tests.factories import (
     TicketTypeFactory,
     UserFactory,
 )
+from tests.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -17,8 +17,8 @@ from stripe_simulator.delivery import InProcessDeliverer
 from stripe_simulator.site import build_simulator
 from subscriptions import stripe_gateway
 from subscriptions.models import PaywallSettings, Plan, Subscription
-from tests.conftest import PASSWORD
 from tests.factories import ArticleFactory, PlanFactory, UserFactory
+from tests.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from events.demo import events_demo_load
 from events.models import Event, EventMessage, Question, Registration, TicketType
-from tests.events.conftest import register
+from tests.events.helpers import register
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

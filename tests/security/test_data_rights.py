@@ -16,22 +16,20 @@ from accounts import personal_data
 from accounts.data_export import user_data_export
 from accounts.models import User
 from accounts.services import DELETED_LABEL
-from tests.conftest import PASSWORD
+from tests.factories import NewsletterFactory, RegistrationFactory
+from tests.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def newsletter(db: Any) -> Any:
-    from newsletters.models import Newsletter
-
-    return Newsletter.objects.create(name="La quotidienne", slug="quotidienne")
+    return NewsletterFactory(name="La quotidienne", slug="quotidienne")
 
 
 @pytest.fixture
 def readers_things(reader: User, free_article: Any, ticket_type: Any, newsletter: Any) -> Any:
     """The reader's gift link, ticket, invoice, newsletter subscription and a metered read."""
-    from events.models import Registration
     from newsletters import services as newsletter_services
     from newsletters.models import ConsentRecord
     from subscriptions.models import GiftLink, Invoice, MeterPeriod, MeterRead
@@ -41,10 +39,9 @@ def readers_things(reader: User, free_article: Any, ticket_type: Any, newsletter
     GiftLink.objects.create(
         sender=reader, article=free_article, created_at=now, expires_at=now + timedelta(30)
     )
-    Registration.objects.create(
-        event=ticket_type.event, ticket_type=ticket_type, user=reader, first_name="Léa",
-        last_name="Bernard", email=reader.email, company="Acme", price_cents=39000,
-        paid_at=now, status=Registration.Status.CONFIRMED,
+    RegistrationFactory(
+        ticket_type=ticket_type, user=reader, first_name="Léa", last_name="Bernard",
+        email=reader.email, company="Acme", price_cents=39000, paid_at=now,
     )  # fmt: skip
     Invoice.objects.create(
         stripe_invoice_id="in_lea", user=reader, number="RCM-0001", status="paid",

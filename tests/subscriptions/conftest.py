@@ -1,16 +1,10 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 
 from magazine.models import Article
 from subscriptions.models import PaywallSettings
 from tests.factories import ArticleFactory
-
-
-@pytest.fixture
-def anonymous() -> AnonymousUser:
-    return AnonymousUser()
 
 
 @pytest.fixture
