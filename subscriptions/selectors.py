@@ -106,7 +106,7 @@ def _bar_percent(value: int, peak: int) -> int:
 
 
 def _counts_per_plan() -> list[dict[str, Any]]:
-    return list(
+    rows = (
         Subscription.objects.values(
             "plan_id",
             "plan__name",
@@ -124,6 +124,7 @@ def _counts_per_plan() -> list[dict[str, Any]]:
         .filter(Q(subscribed__gt=0) | Q(paying__gt=0))
         .order_by("plan__display_order", "plan__amount", "plan_id")
     )
+    return [dict(row) for row in rows]
 
 
 def _plan_figures(counts: list[dict[str, Any]]) -> tuple[list[PlanFigures], list[Revenue]]:
