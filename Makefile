@@ -47,7 +47,7 @@ test: messages services browser
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(LINT_ENV) $(VENV)/bin/mypy core accounts magazine subscriptions paywall events newsletters config
+	$(LINT_ENV) $(VENV)/bin/mypy core accounts magazine subscriptions paywall events newsletters config stripe_simulator
 	$(LINT_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 bench: messages services

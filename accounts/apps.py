@@ -7,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from accounts import personal_data
+        from accounts.account_data import PERSONAL_DATA
+
+        personal_data.register(PERSONAL_DATA)

@@ -83,7 +83,7 @@ class StaffMFAMiddleware:
 
     @staticmethod
     def _must_set_up_mfa(request: HttpRequest) -> bool:
-        if not getattr(settings, "KIOSQUE_STAFF_MFA_REQUIRED", True):
+        if not settings.KIOSQUE_STAFF_MFA_REQUIRED:
             return False
         # The path first: request.user is lazy, and reading it anywhere else than in the admin
         # would load the account (a query) on every signed-in page that does not need it.

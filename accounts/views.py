@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import services
+from accounts import personal_data, services
 from accounts.data_export import user_data_json
 from accounts.forms import AccountDeleteForm
 from accounts.ratelimits import rate_limit
@@ -70,24 +70,6 @@ def delete(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/delete.html",
-        {"form": form, "upcoming_tickets": _upcoming_tickets(request)},
+        {"form": form, "warnings": personal_data.erasure_warnings(request.user)},  # type: ignore[arg-type]
         status=400 if form.errors else 200,
-    )
-
-
-def _upcoming_tickets(request: HttpRequest) -> int:
-    from django.apps import apps
-
-    if not apps.is_installed("events"):
-        return 0
-    from events.models import Registration
-
-    return (
-        Registration.objects.filter(
-            user=request.user,  # type: ignore[misc]
-            status__in=Registration.ACTIVE_STATUSES,
-            event__ends_at__gt=timezone.now(),
-        )
-        .distinct()
-        .count()
     )

@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bench.common import ROOT, free_port, gunicorn, report, setup_django
-from subscriptions.stripe_simulator.store import MemoryStore
+from stripe_simulator.store import MemoryStore
 
 WEBHOOK_SECRET = "whsec_bench_only"  # noqa: S105 - a benchmark's throwaway secret
 SUBSCRIPTIONS = 50
@@ -467,12 +467,13 @@ def run() -> None:
     setup_django()
     from django.conf import settings
 
+    from stripe_simulator.site import build_simulator
     from subscriptions import stripe_gateway
     from subscriptions.models import StripeEvent
 
     settings.STRIPE_SIMULATOR = True
     settings.STRIPE_SIMULATOR_STATE_FILE = None
-    simulator = stripe_gateway.build_simulator(
+    simulator = build_simulator(
         store=_SetupStore(), deliverer=None, auto_deliver=False, webhook_secret=WEBHOOK_SECRET
     )
     stripe_gateway.install_simulator(simulator)

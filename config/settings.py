@@ -11,7 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_required, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_required, env_str
 from config.logging import logging_config, parse_sample_rate, sentry_init
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -147,6 +147,22 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The article pages' caches (magazine.page_cache): how long an anonymous page and a reader-free
+# skeleton are kept (0: not at all), and how long each process trusts the cache versions it last
+# read. An in-process cache is read without a round trip: nothing to save by remembering it.
+KIOSQUE_ANONYMOUS_PAGE_CACHE_SECONDS = env_int("ANONYMOUS_PAGE_CACHE_SECONDS", 60)
+KIOSQUE_ARTICLE_SKELETON_CACHE_SECONDS = env_int("ARTICLE_SKELETON_CACHE_SECONDS", 60)
+KIOSQUE_CACHE_VERSIONS_MEMO_SECONDS = env_float(
+    "CACHE_VERSIONS_MEMO_SECONDS", 1.0 if REDIS_URL else 0.0
+)
+for _name in (
+    "KIOSQUE_ANONYMOUS_PAGE_CACHE_SECONDS",
+    "KIOSQUE_ARTICLE_SKELETON_CACHE_SECONDS",
+    "KIOSQUE_CACHE_VERSIONS_MEMO_SECONDS",
+):
+    if globals()[_name] < 0:
+        raise ImproperlyConfigured(f"{_name.removeprefix('KIOSQUE_')} must be 0 or more")
+
 # Every signed-in page loads the session: from the shared cache it costs no query (writes still go
 # to the database too). Only with a shared cache: a per-process one would keep a session that
 # another process has logged out. Both stores keep the account's id beside the session, which
@@ -235,14 +251,15 @@ STORAGES = {
 # Media on S3-compatible object storage (django-storages) once a bucket is named: every app
 # server and worker then sees the same uploads. Credentials may also come from the instance role.
 AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME") or ""
+# Article images are public and appear in cached pages: signed URLs would expire under them
+# (magazine.images reads it with or without a bucket).
+AWS_QUERYSTRING_AUTH = env_bool("AWS_QUERYSTRING_AUTH", False)
 if AWS_STORAGE_BUCKET_NAME:
     AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL") or None
     AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME") or None
     AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID") or None
     AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY") or None
     AWS_S3_CUSTOM_DOMAIN = env_str("AWS_S3_CUSTOM_DOMAIN") or None
-    # Article images are public and appear in cached pages: signed URLs would expire under them.
-    AWS_QUERYSTRING_AUTH = env_bool("AWS_QUERYSTRING_AUTH", False)
     # Like the filesystem: a second upload named photo.jpg must not replace the first.
     AWS_S3_FILE_OVERWRITE = False
     AWS_S3_OBJECT_PARAMETERS = {"CacheControl": "public, max-age=31536000"}
@@ -350,14 +367,17 @@ STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET") or ""
 # Seconds before a Stripe call gives up: a reader waiting on Checkout gets an answer in time,
 # not after the SDK's 80-second default.
 STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 4)
-# Offline Stripe (subscriptions.stripe_simulator): on by default in DEBUG without a secret key.
-# It fakes payments, so production settings refuse it outright.
+# Offline Stripe (the development app stripe_simulator): on by default in DEBUG without a secret
+# key. It fakes payments, so production settings refuse it outright; the app is installed, and
+# its pages mounted (config/urls.py), only when it is on.
 STRIPE_SIMULATOR = env_bool("STRIPE_SIMULATOR", DEBUG and not STRIPE_SECRET_KEY)
 if STRIPE_SIMULATOR and not DEBUG:
     raise ImproperlyConfigured(
         "STRIPE_SIMULATOR fakes payments and is refused when DEBUG is off: "
         "set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET instead"
     )
+if STRIPE_SIMULATOR:
+    INSTALLED_APPS.append("stripe_simulator")
 if STRIPE_SIMULATOR and not STRIPE_WEBHOOK_SECRET:
     STRIPE_WEBHOOK_SECRET = "whsec_simulator_debug_only"  # noqa: S105 - simulator only
 # Shared by every process of `make run` (web, worker, shell); None keeps the state in memory.

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from allauth.account.decorators import secure_admin_login
+from django.apps import apps
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -33,7 +34,16 @@ urlpatterns = [
     path("stripe/", include("subscriptions.stripe_urls")),
 ]
 
+# The development app stands in for Stripe's hosted pages; installed only with STRIPE_SIMULATOR
+# on (config/settings.py), and by the test suite, which turns the simulator on per test.
+simulator_pages = (
+    [path("abonnement/simulateur/", include("stripe_simulator.urls"))]
+    if apps.is_installed("stripe_simulator")
+    else []
+)
+
 urlpatterns += i18n_patterns(
+    *simulator_pages,
     path("compte/", include("accounts.urls")),
     path("compte/", include("allauth.urls")),
     path("lettres/", include("newsletters.urls")),

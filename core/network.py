@@ -57,7 +57,7 @@ def _networks(entries: tuple[str, ...]) -> tuple[IPNetwork, ...]:
 
 
 def trusted_proxy_networks() -> tuple[IPNetwork, ...]:
-    return _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
+    return _networks(tuple(settings.TRUSTED_PROXIES))
 
 
 def address_in(address: IPAddress, networks: Iterable[IPNetwork]) -> bool:

@@ -35,3 +35,9 @@ class EventsConfig(AppConfig):
             ("event",),
             attendees_check,
         )
+
+        # What events hold about a reader, for "download my data" and account deletion.
+        from accounts import personal_data
+        from events.personal_data import PERSONAL_DATA
+
+        personal_data.register(PERSONAL_DATA)

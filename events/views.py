@@ -101,6 +101,44 @@ def _registration_form(
     )
 
 
+def _registration_create(
+    request: HttpRequest,
+    event: Event,
+    ticket_type: TicketType,
+    form: RegistrationForm,
+    entry: WaitlistEntry | None,
+) -> services.RegistrationResult:
+    data = form.cleaned_data
+    return services.registration_create(
+        event=event,
+        ticket_type=ticket_type,
+        user=request.user,
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        email=entry.email if entry is not None else data["email"],
+        company=data["company"],
+        job_title=data["job_title"],
+        answers=form.answers(),
+        consent=data["consent"],
+        discount_code=data.get("discount_code", ""),
+        waitlist_entry=entry,
+        success_url=_success_url(request),
+        cancel_url=request.build_absolute_uri(event.get_absolute_url()),
+    )
+
+
+def _registered(request: HttpRequest, result: services.RegistrationResult) -> HttpResponse:
+    """Where a registration leads: Stripe's checkout when a payment is due, else the ticket."""
+    if result.outcome == services.Outcome.PENDING_PAYMENT:
+        if result.checkout_url:
+            return redirect(result.checkout_url)
+        messages.warning(
+            request,
+            _("Payment could not start. Your seat is held: try again from this page."),
+        )
+    return redirect(result.registration.get_absolute_url())
+
+
 def _register(
     request: HttpRequest,
     event: Event,
@@ -123,36 +161,12 @@ def _register(
     )
     refusal = None
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            result = services.registration_create(
-                event=event,
-                ticket_type=ticket_type,
-                user=request.user,
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                email=entry.email if entry is not None else data["email"],
-                company=data["company"],
-                job_title=data["job_title"],
-                answers=form.answers(),
-                consent=data["consent"],
-                discount_code=data.get("discount_code", ""),
-                waitlist_entry=entry,
-                success_url=_success_url(request),
-                cancel_url=request.build_absolute_uri(event.get_absolute_url()),
-            )
+            result = _registration_create(request, event, ticket_type, form, entry)
         except services.RegistrationRefused as exc:
             refusal = exc
         else:
-            registration = result.registration
-            if result.outcome == services.Outcome.PENDING_PAYMENT:
-                if result.checkout_url:
-                    return redirect(result.checkout_url)
-                messages.warning(
-                    request,
-                    _("Payment could not start. Your seat is held: try again from this page."),
-                )
-            return redirect(registration.get_absolute_url())
+            return _registered(request, result)
     figures = selectors.availability([ticket_type])
     context = {
         "event": event,

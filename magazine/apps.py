@@ -20,3 +20,8 @@ class MagazineConfig(AppConfig):
     def ready(self) -> None:
         # Permissions only exist once every app has migrated: post_migrate is Django's hook for it.
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="magazine_sync_roles")
+
+        from accounts import personal_data
+        from magazine.personal_data import PERSONAL_DATA
+
+        personal_data.register(PERSONAL_DATA)

@@ -144,7 +144,7 @@ _urls: dict[tuple[str, int, str], str] = {}
 
 
 def _rendition_url(source: FieldFile, width: int, image_format: str) -> str:
-    if getattr(settings, "AWS_QUERYSTRING_AUTH", False):
+    if settings.AWS_QUERYSTRING_AUTH:
         return _cachefile(source, width, image_format).url  # signed URLs expire: never kept
     key = (source.name or "", width, image_format)
     url = _urls.get(key)

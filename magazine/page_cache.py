@@ -57,24 +57,21 @@ from core.http import make_public as _make_public
 from magazine.context_processors import site_context
 from paywall.models import GIFT_QUERY_PARAMETER, LICENCE_RANGES_VERSION_KEY, OrganisationIPRange
 
-DEFAULT_SECONDS = 60
 CACHE_HEADER = "X-Kiosque-Cache"
 # Moved by magazine.services whenever the newsroom changes an article.
 ARTICLES_VERSION_KEY = "kiosque:magazine:articles-version"
 
 
 def cache_seconds() -> int:
-    return int(getattr(settings, "KIOSQUE_ANONYMOUS_PAGE_CACHE_SECONDS", DEFAULT_SECONDS))
+    return int(settings.KIOSQUE_ANONYMOUS_PAGE_CACHE_SECONDS)
 
 
 def skeleton_seconds() -> int:
-    return int(getattr(settings, "KIOSQUE_ARTICLE_SKELETON_CACHE_SECONDS", DEFAULT_SECONDS))
+    return int(settings.KIOSQUE_ARTICLE_SKELETON_CACHE_SECONDS)
 
 
 def _versions_memo_seconds() -> float:
-    # An in-process cache is read without a round trip: nothing to save by remembering it.
-    shared = "locmem" not in settings.CACHES["default"]["BACKEND"].lower()
-    return float(getattr(settings, "KIOSQUE_CACHE_VERSIONS_MEMO_SECONDS", 1.0 if shared else 0))
+    return float(settings.KIOSQUE_CACHE_VERSIONS_MEMO_SECONDS)
 
 
 _VERSION_KEYS = (LICENCE_RANGES_VERSION_KEY, ARTICLES_VERSION_KEY)

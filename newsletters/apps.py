@@ -15,3 +15,8 @@ class NewslettersConfig(AppConfig):
         from newsletters.handlers import on_tracking_event
 
         tracking.connect(on_tracking_event, dispatch_uid="newsletters.tracking")
+
+        from accounts import personal_data
+        from newsletters.personal_data import PERSONAL_DATA
+
+        personal_data.register(PERSONAL_DATA)

@@ -13,3 +13,9 @@ class PaywallConfig(AppConfig):
 
     name = "paywall"
     verbose_name = _("Paywall")
+
+    def ready(self) -> None:
+        from accounts import personal_data
+        from paywall.personal_data import PERSONAL_DATA
+
+        personal_data.register(PERSONAL_DATA)

@@ -7,30 +7,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import (
-    require_GET,
-    require_http_methods,
-    require_POST,
-    require_safe,
-)
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from core.money import format_price
 from subscriptions import stripe_gateway, sync
 from subscriptions.models import BillingSettings, Invoice, Plan, StripeCustomer, Subscription
 from subscriptions.querysets import SUBSCRIBED_STATUSES
-
-SIMULATED_CARDS = (
-    ("visa", gettext_lazy("Card accepted (4242 4242 4242 4242)")),
-    ("declined", gettext_lazy("Card declined (4000 0000 0000 0002)")),
-    ("3ds", gettext_lazy("Card requiring 3-D Secure (4000 0027 6000 3184)")),
-)
 
 
 def _plans_url() -> str:
@@ -156,102 +144,3 @@ def portal(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.error(request, _("The customer portal is unavailable for the moment."))
         return redirect("billing:account")
     return HttpResponseRedirect(session["url"])
-
-
-# --- simulated Stripe pages (DEBUG and tests only) -------------------------------------------
-
-
-def _simulator() -> Any:
-    if not stripe_gateway.is_simulated():
-        raise Http404("The Stripe simulator is off.")
-    return stripe_gateway.simulator()
-
-
-@require_http_methods(["GET", "POST"])
-def simulator_checkout(request: HttpRequest, session_id: str) -> HttpResponse:
-    from subscriptions.stripe_simulator import StripeAPIError
-
-    simulator = _simulator()
-    try:
-        session = simulator.checkout_session(session_id)
-    except StripeAPIError as error:
-        raise Http404(error.message) from error
-    error_message = ""
-    if request.method == "POST" and session["status"] == "open":
-        card = request.POST.get("card", "")
-        if card not in dict(SIMULATED_CARDS):
-            error_message = _("Choose one of the test cards.")
-        else:
-            try:
-                completed = simulator.complete_checkout(
-                    session_id, card=card, tax_id=request.POST.get("tax_id", "").strip() or None
-                )
-            except StripeAPIError as error:
-                error_message = _("Payment refused: %(reason)s") % {"reason": error.message}
-            else:
-                return HttpResponseRedirect(completed["success_url"])
-    status = 402 if error_message else 200
-    for line in session["line_items"]:
-        line["display"] = format_price(line["price"]["unit_amount"], line["price"]["currency"])
-    plan = None
-    if session["line_items"]:
-        plan = Plan.objects.filter(stripe_price_id=session["line_items"][0]["price"]["id"]).first()
-    return render(
-        request,
-        "billing/simulator_checkout.html",
-        {
-            "session": session,
-            "plan": plan,
-            "cards": SIMULATED_CARDS,
-            "error_message": error_message,
-        },
-        status=status,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def simulator_portal(request: HttpRequest, session_id: str) -> HttpResponse:
-    from subscriptions.stripe_simulator import StripeAPIError
-
-    simulator = _simulator()
-    try:
-        portal_data = simulator.portal_session(session_id)
-    except StripeAPIError as error:
-        raise Http404(error.message) from error
-    if request.method == "POST":
-        action = request.POST.get("action", "")
-        try:
-            simulator.portal_action(
-                session_id,
-                action,
-                subscription=request.POST.get("subscription", ""),
-                card=request.POST.get("card", "visa"),
-            )
-        except StripeAPIError as error:
-            messages.error(request, error.message)
-        return redirect("billing:simulator_portal", session_id=session_id)
-    return render(
-        request,
-        "billing/simulator_portal.html",
-        {**portal_data, "cards": SIMULATED_CARDS},
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def simulator_invoice(request: HttpRequest, invoice_id: str) -> HttpResponse:
-    from subscriptions.stripe_simulator import StripeAPIError
-
-    simulator = _simulator()
-    try:
-        invoice = simulator.invoice_page(invoice_id)
-    except StripeAPIError as error:
-        raise Http404(error.message) from error
-    if request.method == "POST" and invoice["status"] == "open":
-        try:
-            simulator.authenticate_invoice(
-                invoice_id, succeed=request.POST.get("action") == "authenticate"
-            )
-        except StripeAPIError as error:
-            messages.error(request, error.message)
-        return redirect("billing:simulator_invoice", invoice_id=invoice_id)
-    return render(request, "billing/simulator_invoice.html", {"invoice": invoice})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
@@ -89,10 +89,8 @@ def _bar_percent(value: int, peak: int) -> int:
     return 5 * round(20 * value / peak)
 
 
-def subscription_dashboard(*, now: datetime | None = None, weeks: int = 12) -> Dashboard:
-    """Subscribers, recurring revenue and weekly new/churned counts, in three queries."""
-    now = now or timezone.now()
-    per_plan = (
+def _counts_per_plan() -> list[dict[str, Any]]:
+    rows = (
         Subscription.objects.values(
             "plan_id",
             "plan__name",
@@ -110,7 +108,11 @@ def subscription_dashboard(*, now: datetime | None = None, weeks: int = 12) -> D
         .filter(Q(subscribed__gt=0) | Q(paying__gt=0))
         .order_by("plan__display_order", "plan__amount", "plan_id")
     )
-    counts = list(per_plan)
+    return [dict(row) for row in rows]
+
+
+def _plan_figures(counts: list[dict[str, Any]]) -> tuple[list[PlanFigures], list[Revenue]]:
+    """Each plan's subscribers and recurring revenue, and the revenue per currency."""
     plans: list[PlanFigures] = []
     revenue: dict[str, list[Decimal]] = {}
     for row in counts:
@@ -141,13 +143,15 @@ def subscription_dashboard(*, now: datetime | None = None, weeks: int = 12) -> D
                 wrr_cents=_cents(wrr),
             )
         )
-    # A reader with two subscriptions (a gift, a switch of plan) is one subscriber.
-    active_subscribers = (
-        Subscription.objects.filter(status__in=SUBSCRIBED_STATUSES)
-        .values("user_id")
-        .distinct()
-        .count()
-    )
+    per_currency = [
+        Revenue(currency=currency, mrr_cents=_cents(mrr), wrr_cents=_cents(wrr))
+        for currency, (mrr, wrr) in sorted(revenue.items())
+    ]
+    return plans, per_currency
+
+
+def _weekly_figures(*, now: datetime, weeks: int) -> list[WeekFigures]:
+    """New and churned subscriptions in each of the last ``weeks`` weeks, with bar widths."""
     first_week = _week_start(now) - timedelta(weeks=weeks - 1)
     since = timezone.make_aware(datetime.combine(first_week, datetime.min.time()))
     weekly = (
@@ -186,14 +190,26 @@ def subscription_dashboard(*, now: datetime | None = None, weeks: int = 12) -> D
                 churned_percent=_bar_percent(week_row["churned"], peak),
             )
         )
+    return week_rows
+
+
+def subscription_dashboard(*, now: datetime | None = None, weeks: int = 12) -> Dashboard:
+    """Subscribers, recurring revenue and weekly new/churned counts, in three queries."""
+    now = now or timezone.now()
+    counts = _counts_per_plan()
+    plans, revenue = _plan_figures(counts)
+    # A reader with two subscriptions (a gift, a switch of plan) is one subscriber.
+    active_subscribers = (
+        Subscription.objects.filter(status__in=SUBSCRIBED_STATUSES)
+        .values("user_id")
+        .distinct()
+        .count()
+    )
     return Dashboard(
         active_subscribers=active_subscribers,
         trialing=sum(plan.trialing for plan in plans),
         past_due=sum(row["past_due"] for row in counts),
-        revenue=[
-            Revenue(currency=currency, mrr_cents=_cents(mrr), wrr_cents=_cents(wrr))
-            for currency, (mrr, wrr) in sorted(revenue.items())
-        ],
+        revenue=revenue,
         plans=plans,
-        weeks=week_rows,
+        weeks=_weekly_figures(now=now, weeks=weeks),
     )

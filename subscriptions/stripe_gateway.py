@@ -1,9 +1,10 @@
 """The one door to Stripe: the only module that imports ``stripe``.
 
 Everything returns plain dicts shaped like Stripe's objects and raises this module's errors, so
-the rest of Kiosque never sees an SDK type. Without a secret key (DEBUG, tests) the SDK talks to
-``subscriptions.stripe_simulator`` through a replacement HTTP client; the simulator module is
-imported only then, never with real keys.
+the rest of Kiosque never sees an SDK type. With ``STRIPE_SIMULATOR`` on (DEBUG, tests) the SDK
+talks to an offline Stripe through a replacement HTTP client. That offline Stripe is the
+development app ``stripe_simulator``, installed only then: it registers how to build itself
+(``simulator_factory_set``), and this module never imports it.
 """
 
 from __future__ import annotations
@@ -11,21 +12,26 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import stripe
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-if TYPE_CHECKING:
-    from subscriptions.stripe_simulator import Simulator
+
+class OfflineStripe(Protocol):
+    """What the gateway needs of an offline Stripe: an answer to each of the SDK's requests."""
+
+    def handle(self, method: str, url: str, post_data: Any) -> tuple[str, int, Any]: ...
+
 
 # Stripe signs with the current time; older deliveries are replays (their default tolerance).
 WEBHOOK_TOLERANCE_SECONDS = 300
 _lock = threading.Lock()
 _client: stripe.StripeClient | None = None
-_simulator: Simulator | None = None
+_simulator: OfflineStripe | None = None
+_simulator_factory: Callable[[], OfflineStripe] | None = None
 
 
 class GatewayError(Exception):
@@ -63,7 +69,7 @@ class _SimulatorHTTPClient(stripe.HTTPClient):
 
     name = "kiosque-simulator"
 
-    def __init__(self, simulator: Simulator) -> None:
+    def __init__(self, simulator: OfflineStripe) -> None:
         super().__init__()
         self._simulator = simulator
 
@@ -91,78 +97,29 @@ def is_simulated() -> bool:
     return bool(settings.STRIPE_SIMULATOR)
 
 
-def _price_lookup(price_id: str) -> dict[str, Any] | None:
-    # The simulator's "dashboard": every plan configured in the admin exists as a Stripe price.
-    from subscriptions.models import Plan
-
-    plan = Plan.objects.filter(stripe_price_id=price_id).first()
-    if plan is None:
-        return None
-    return {
-        "unit_amount": plan.amount,
-        "currency": plan.currency,
-        "nickname": plan.name,
-        "recurring": {
-            "interval": plan.interval,
-            "interval_count": plan.interval_count,
-            "trial_period_days": plan.trial_days or None,
-        },
-    }
+def simulator_factory_set(factory: Callable[[], OfflineStripe] | None) -> None:
+    """How to build the offline Stripe: set by the stripe_simulator app when it is installed."""
+    global _simulator_factory
+    with _lock:
+        _simulator_factory = factory
 
 
-def _simulator_urls() -> Any:
-    from django.urls import NoReverseMatch, reverse
-    from django.utils import translation
-
-    from subscriptions.stripe_simulator import SimulatorURLs
-
-    marker = "SIMULATOR-ID"
-    try:
-        with translation.override(settings.LANGUAGE_CODE):
-            pages = {
-                name: settings.SITE_URL
-                + reverse(f"billing:simulator_{name}", args=[marker]).replace(marker, "{id}")
-                for name in ("checkout", "portal", "invoice")
-            }
-    except NoReverseMatch:
-        return SimulatorURLs()
-    return SimulatorURLs(**pages)
-
-
-def build_simulator(**overrides: Any) -> Simulator:
-    """A simulator wired to this site (its prices, pages and webhook endpoint)."""
-    from subscriptions.stripe_simulator import FileStore, MemoryStore, Simulator
-    from subscriptions.stripe_simulator.delivery import HTTPDeliverer, InProcessDeliverer
-
-    options = dict(overrides)
-    if "store" not in options:
-        state_file = settings.STRIPE_SIMULATOR_STATE_FILE
-        options["store"] = FileStore(state_file) if state_file else MemoryStore()
-    if "deliverer" not in options:
-        options["deliverer"] = (
-            HTTPDeliverer(settings.SITE_URL)
-            if settings.STRIPE_SIMULATOR_DELIVERY == "http"
-            else InProcessDeliverer()
-        )
-    options.setdefault("webhook_secret", settings.STRIPE_WEBHOOK_SECRET)
-    options.setdefault("price_lookup", _price_lookup)
-    if "urls" not in options:
-        options["urls"] = _simulator_urls()
-    return Simulator(**options)
-
-
-def simulator() -> Simulator:
+def simulator() -> OfflineStripe:
     """The offline Stripe in use (only when settings.STRIPE_SIMULATOR is on)."""
     global _simulator
     if not is_simulated():
         raise ImproperlyConfigured("The Stripe simulator is off (STRIPE_SIMULATOR).")
     with _lock:
         if _simulator is None:
-            _simulator = build_simulator()
+            if _simulator_factory is None:
+                raise ImproperlyConfigured(
+                    "STRIPE_SIMULATOR is on but the stripe_simulator app is not installed."
+                )
+            _simulator = _simulator_factory()
         return _simulator
 
 
-def install_simulator(instance: Simulator | None) -> None:
+def install_simulator(instance: OfflineStripe | None) -> None:
     """Use ``instance`` from now on (tests); None forgets the current client and simulator."""
     global _client, _simulator
     with _lock:

@@ -23,3 +23,12 @@ os.environ.pop("DEBUG", None)
 # rather than let PostgreSQL-only tests skip.
 if os.environ.get("CI") == "true" and not os.environ["DATABASE_URL"].startswith("postgres"):
     raise SystemExit("CI=true needs DATABASE_URL to point at PostgreSQL (make test does this)")
+
+# The suite turns the Stripe simulator on and off per test (tests/subscriptions/stripe_fixtures.py),
+# so it needs the development app, its pages and templates, although STRIPE_SIMULATOR is off here
+# (the settings refuse it with DEBUG off). Django then loads these very settings, app included;
+# processes the tests start read config.settings afresh, without it.
+import config.settings
+
+if "stripe_simulator" not in config.settings.INSTALLED_APPS:
+    config.settings.INSTALLED_APPS.append("stripe_simulator")

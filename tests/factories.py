@@ -256,3 +256,65 @@ class TicketTypeFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Entrée {n}")
     capacity = 50
     price_cents = 0
+
+
+class RegistrationFactory(DjangoModelFactory):
+    """A confirmed registration made without an account; pass ``status=``, ``user=`` to choose."""
+
+    class Meta:
+        model = "events.Registration"
+
+    ticket_type = factory.SubFactory(TicketTypeFactory)
+    event = factory.SelfAttribute("ticket_type.event")
+    first_name = "Camille"
+    last_name = factory.Sequence(lambda n: f"Durand{n}")
+    email = factory.Sequence(lambda n: f"participant{n}@example.com")
+    status = "confirmed"
+
+
+class WaitlistEntryFactory(DjangoModelFactory):
+    """A place on a ticket type's waiting list; pass ``status="offered"`` for a live offer."""
+
+    class Meta:
+        model = "events.WaitlistEntry"
+
+    ticket_type = factory.SubFactory(TicketTypeFactory)
+    first_name = "Dominique"
+    last_name = factory.Sequence(lambda n: f"Attente{n}")
+    email = factory.Sequence(lambda n: f"attente{n}@example.com")
+
+
+# --- newsletters -------------------------------------------------------------------------------
+
+
+class NewsletterFactory(DjangoModelFactory):
+    class Meta:
+        model = "newsletters.Newsletter"
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"La lettre {n}")
+    slug = factory.Sequence(lambda n: f"lettre-{n}")
+
+
+class SubscriberFactory(DjangoModelFactory):
+    """A confirmed subscription of one address; pass ``user=`` to link an account."""
+
+    class Meta:
+        model = "newsletters.Subscriber"
+
+    newsletter = factory.SubFactory(NewsletterFactory)
+    email = factory.Sequence(lambda n: f"abonne-lettre{n}@example.com")
+    user = None
+    status = "subscribed"
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+
+class CampaignFactory(DjangoModelFactory):
+    """A draft campaign to every confirmed subscriber of its newsletter."""
+
+    class Meta:
+        model = "newsletters.Campaign"
+
+    newsletter = factory.SubFactory(NewsletterFactory)
+    subject = factory.Sequence(lambda n: f"La semaine de la relation client, n° {n}")
+    body = "<p>Bonjour.</p>"

@@ -21,17 +21,6 @@ PACKAGES = frozenset(
     if path.parent.name not in {"tests", "bench", "scripts"}
 )
 STRIPE_GATEWAY = "subscriptions/stripe_gateway.py"
-# Edges on their way out, each with what removes it. Not a licence for new ones: the test below
-# fails as soon as one is gone, so that this set only ever shrinks to empty.
-LEAVING: dict[tuple[str, str], str] = {
-    # accounts' data export and erasure reach into every app; the personal-data registry
-    # (branch arch-housekeeping) has each app register its own in ready().
-    ("accounts", "events"): "personal-data registry",
-    ("accounts", "newsletters"): "personal-data registry",
-    ("accounts", "paywall"): "personal-data registry",
-    ("accounts", "subscriptions"): "personal-data registry",
-}
-
 
 def _python_files(package: str) -> Iterator[Path]:
     yield from sorted((ROOT / package).rglob("*.py"))
@@ -100,23 +89,10 @@ def test_the_apps_are_the_packages_we_expect() -> None:
     assert expected | {"subscriptions"} <= PACKAGES
 
 
-def _graph_without_leaving_edges() -> dict[str, dict[str, list[str]]]:
-    graph = _package_graph()
-    for source, target in LEAVING:
-        graph[source].pop(target, None)
-    return graph
-
-
 def test_imports_between_apps_form_a_dag() -> None:
-    graph = _graph_without_leaving_edges()
+    graph = _package_graph()
     cycle = _find_cycle(graph)
     assert cycle is None, "import cycle between apps:\n" + _describe(cycle or [], graph)
-
-
-def test_edges_on_their_way_out_are_still_there() -> None:
-    graph = _package_graph()
-    gone = sorted(edge for edge in LEAVING if edge[1] not in graph[edge[0]])
-    assert not gone, f"remove from LEAVING, they are gone: {gone}"
 
 
 def test_core_imports_no_app() -> None:

@@ -53,6 +53,43 @@ def _place(event: Event) -> dict[str, Any]:
     return place
 
 
+def _offer(event: Event, ticket: Any, url: str) -> dict[str, Any]:
+    return {
+        "@type": "Offer",
+        "name": ticket.ticket_type.name,
+        "price": f"{ticket.price_cents / 100:.2f}",
+        "priceCurrency": ticket.ticket_type.currency.upper(),
+        "availability": "https://schema.org/SoldOut"
+        if ticket.is_full
+        else "https://schema.org/InStock",
+        "url": url,
+        "validFrom": timezone.localtime(event.registration_opens_at).isoformat(),
+    }
+
+
+def _sub_event(
+    event: Event, session: Any, *, place: dict[str, Any], url: str, status: str
+) -> dict[str, Any]:
+    sub_event: dict[str, Any] = {
+        "@type": "BusinessEvent",
+        "name": session.title,
+        "startDate": timezone.localtime(session.starts_at).isoformat(),
+        "endDate": timezone.localtime(session.ends_at).isoformat(),
+        "location": {**place, "name": f"{event.venue.name} — {session.room}"}
+        if session.room
+        else place,
+        "eventStatus": status,
+        "url": f"{url}#session-{session.pk}",
+    }
+    performers = [
+        {"@type": "Person", "name": speaker.name, "jobTitle": speaker.affiliation}
+        for speaker in session.speakers.all()
+    ]
+    if performers:
+        sub_event["performer"] = performers
+    return sub_event
+
+
 def event_structured_data(event: Event, tickets: list[Any] | None = None) -> dict[str, Any]:
     """schema.org BusinessEvent, its sessions as subEvent (sessions and speakers prefetched)."""
     url = absolute_url(event.get_absolute_url())
@@ -77,40 +114,11 @@ def event_structured_data(event: Event, tickets: list[Any] | None = None) -> dic
     if event.image:
         data["image"] = [absolute_url(event.image.url)]
     if tickets:
-        data["offers"] = [
-            {
-                "@type": "Offer",
-                "name": ticket.ticket_type.name,
-                "price": f"{ticket.price_cents / 100:.2f}",
-                "priceCurrency": ticket.ticket_type.currency.upper(),
-                "availability": "https://schema.org/SoldOut"
-                if ticket.is_full
-                else "https://schema.org/InStock",
-                "url": url,
-                "validFrom": timezone.localtime(event.registration_opens_at).isoformat(),
-            }
-            for ticket in tickets
-        ]
-    sub_events = []
-    for session in event.sessions.all():
-        sub_event: dict[str, Any] = {
-            "@type": "BusinessEvent",
-            "name": session.title,
-            "startDate": timezone.localtime(session.starts_at).isoformat(),
-            "endDate": timezone.localtime(session.ends_at).isoformat(),
-            "location": {**place, "name": f"{event.venue.name} — {session.room}"}
-            if session.room
-            else place,
-            "eventStatus": data["eventStatus"],
-            "url": f"{url}#session-{session.pk}",
-        }
-        performers = [
-            {"@type": "Person", "name": speaker.name, "jobTitle": speaker.affiliation}
-            for speaker in session.speakers.all()
-        ]
-        if performers:
-            sub_event["performer"] = performers
-        sub_events.append(sub_event)
+        data["offers"] = [_offer(event, ticket, url) for ticket in tickets]
+    sub_events = [
+        _sub_event(event, session, place=place, url=url, status=data["eventStatus"])
+        for session in event.sessions.all()
+    ]
     if sub_events:
         data["subEvent"] = sub_events
     # Keyed by speaker so someone speaking in several sessions is listed once.

@@ -15,8 +15,8 @@ from playwright.sync_api import Page, expect
 from accounts.models import User
 from magazine.models import Article
 from magazine.roles import editors_group_sync
-from tests.conftest import PASSWORD
 from tests.factories import ArticleFactory, AuthorFactory, PlanFactory, UserFactory
+from tests.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,21 +6,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from events.models import Event, Registration, Session, TicketType
-from tests.conftest import PASSWORD
 from tests.factories import (
     EventFactory,
     SessionFactory,
     SpeakerFactory,
     TicketTypeFactory,
-    UserFactory,
 )
+from tests.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,17 +71,8 @@ def ectff() -> Event:
     return event
 
 
-@pytest.fixture
-def door_staff() -> User:
-    user = UserFactory(
-        email="accueil@example.com", first_name="Malik", last_name="Ferrand", is_staff=True
-    )
-    user.user_permissions.add(Permission.objects.get(codename="checkin_registration"))
-    return user
-
-
 def test_reader_registers_for_a_master_class_and_is_checked_in_once(
-    live_server, phone_page: Page, new_page, screenshot, ectff: Event, door_staff: User
+    live_server, phone_page: Page, new_page, screenshot, ectff: Event, event_staff: User
 ) -> None:
     page = phone_page
     page.goto(f"{live_server.url}/evenements/")
@@ -116,7 +105,7 @@ def test_reader_registers_for_a_master_class_and_is_checked_in_once(
     desk = new_page()
     desk.set_viewport_size({"width": 390, "height": 844})
     desk.goto(f"{live_server.url}/admin/login/?next=/evenements/{ectff.slug}/pointage/")
-    desk.locator("#id_login").fill(door_staff.email)
+    desk.locator("#id_login").fill(event_staff.email)
     desk.locator("#id_password").fill(PASSWORD)
     desk.locator("#id_password").press("Enter")
     expect(desk.locator("h1")).to_contain_text("ECTFF")
@@ -135,7 +124,7 @@ def test_reader_registers_for_a_master_class_and_is_checked_in_once(
 
     registration.refresh_from_db()
     assert registration.checked_in_at is not None
-    assert registration.checked_in_by == door_staff
+    assert registration.checked_in_by == event_staff
 
 
 def test_event_page_on_desktop(live_server, page: Page, screenshot, ectff: Event) -> None:

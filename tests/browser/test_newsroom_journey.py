@@ -13,9 +13,8 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from magazine.models import Article, Author, Rubrique
-from magazine.roles import editors_group_sync
-from tests.conftest import PASSWORD
-from tests.factories import ArticleFactory, AuthorFactory, RubriqueFactory, UserFactory
+from tests.factories import ArticleFactory, AuthorFactory, RubriqueFactory
+from tests.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,18 +56,6 @@ def _wait_for_image(page: Page, selector: str) -> dict[str, object]:
     return image.evaluate(
         "img => ({naturalWidth: img.naturalWidth, currentSrc: img.currentSrc, alt: img.alt})"
     )
-
-
-@pytest.fixture
-def newsroom_editor() -> User:
-    # Transactional tests flush the tables, so the Editors group made by post_migrate may be
-    # gone: rebuild it exactly as the deployment does.
-    group = editors_group_sync()
-    user = UserFactory(
-        email="redaction@example.com", first_name="Hugo", last_name="Leroy", is_staff=True
-    )
-    user.groups.add(group)
-    return user
 
 
 @pytest.fixture
@@ -118,7 +105,7 @@ def test_editor_publishes_an_article_with_an_image_and_a_reader_opens_it_from_th
     phone_page: Page,
     screenshot,  # type: ignore[no-untyped-def]
     live_server,  # type: ignore[no-untyped-def]
-    newsroom_editor: User,
+    staff_member: User,
     rubrique: Rubrique,
     author: Author,
     hero_jpeg: Path,
@@ -128,7 +115,7 @@ def test_editor_publishes_an_article_with_an_image_and_a_reader_opens_it_from_th
 
     # --- the editor writes and publishes in the admin ----------------------------------------
     admin = new_page()
-    _admin_login(admin, base_url, newsroom_editor)
+    _admin_login(admin, base_url, staff_member)
     admin.locator("#content-main tr.model-article a.addlink").click()
     admin.wait_for_url(re.compile(r"/admin/magazine/article/add/$"))
 
@@ -218,7 +205,7 @@ def test_a_draft_is_hidden_from_readers_but_shown_to_the_editor_in_the_preview(
     new_page,  # type: ignore[no-untyped-def]
     screenshot,  # type: ignore[no-untyped-def]
     live_server,  # type: ignore[no-untyped-def]
-    newsroom_editor: User,
+    staff_member: User,
     rubrique: Rubrique,
 ) -> None:
     base_url = live_server.url
@@ -243,7 +230,7 @@ def test_a_draft_is_hidden_from_readers_but_shown_to_the_editor_in_the_preview(
     expect(reader.locator("main")).not_to_contain_text(draft.title)
 
     editor = new_page()
-    _admin_login(editor, base_url, newsroom_editor)
+    _admin_login(editor, base_url, staff_member)
     editor.goto(f"{base_url}/admin/magazine/article/{draft.pk}/change/")
     preview_link = editor.locator(f".object-tools a[href$='/apercu/{draft.pk}/']")
     with editor.context.expect_page() as new_tab:

@@ -15,7 +15,7 @@ from magazine.models import Article
 from paywall.models import PaywallSettings
 from subscriptions.models import Plan
 from tests.factories import ArticleFactory, RubriqueFactory
-from tests.paywall.conftest import body_for, secret_marker, teaser_marker
+from tests.paywall.helpers import body_for, secret_marker, teaser_marker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

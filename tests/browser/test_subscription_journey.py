@@ -13,12 +13,13 @@ from playwright.sync_api import Page, expect
 from accounts.models import User
 from magazine.models import Article
 from paywall.models import PaywallSettings
+from stripe_simulator import MemoryStore
+from stripe_simulator.delivery import InProcessDeliverer
+from stripe_simulator.site import build_simulator
 from subscriptions import stripe_gateway
 from subscriptions.models import Plan, Subscription
-from subscriptions.stripe_simulator import MemoryStore
-from subscriptions.stripe_simulator.delivery import InProcessDeliverer
-from tests.conftest import PASSWORD
-from tests.factories import ArticleFactory, PlanFactory, UserFactory
+from tests.factories import ArticleFactory, PlanFactory
+from tests.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,15 +46,10 @@ def simulated_stripe(settings: Any, live_server: Any) -> Iterator[Any]:
     settings.STRIPE_SIMULATOR_STATE_FILE = None
     # The simulated Checkout and portal pages are served by the live server.
     settings.SITE_URL = live_server.url
-    simulator = stripe_gateway.build_simulator(store=MemoryStore(), deliverer=InProcessDeliverer())
+    simulator = build_simulator(store=MemoryStore(), deliverer=InProcessDeliverer())
     stripe_gateway.install_simulator(simulator)
     yield simulator
     stripe_gateway.reset()
-
-
-@pytest.fixture
-def reader_account() -> User:
-    return UserFactory(email="lectrice@example.com", first_name="Claire", last_name="Dumas")
 
 
 @pytest.fixture
@@ -99,7 +95,7 @@ def test_reader_subscribes_weekly_reads_then_cancels_at_period_end(
     page: Page,
     screenshot: Any,
     simulated_stripe: Any,
-    reader_account: User,
+    reader: User,
     premium_article: Article,
     plans: dict[str, Plan],
 ) -> None:
@@ -107,7 +103,7 @@ def test_reader_subscribes_weekly_reads_then_cancels_at_period_end(
     article_path = premium_article.get_absolute_url()
 
     # 1. The reader logs in through the form and meets the wall.
-    _log_in(page, base, reader_account, article_path)
+    _log_in(page, base, reader, article_path)
     expect(page.locator("#paywall-title")).to_be_visible()
     expect(page.get_by_text(MARKER)).to_have_count(0)
     screenshot(page, "subscription-01-paywall")
@@ -133,7 +129,7 @@ def test_reader_subscribes_weekly_reads_then_cancels_at_period_end(
     expect(page.locator("[data-activation=pending]")).to_have_count(0, timeout=20_000)
     expect(page.locator(".billing-page a.button")).to_have_attribute("href", "/")
     screenshot(page, "subscription-05-active")
-    subscription = Subscription.objects.get(user=reader_account)
+    subscription = Subscription.objects.get(user=reader)
     assert (subscription.status, subscription.plan) == ("active", plans["weekly"])
     # The signed webhooks went through the view and were all accepted.
     assert subscription.history.exclude(stripe_event_id="").exists()

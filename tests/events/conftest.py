@@ -47,19 +47,3 @@ def paid_ticket(event: Event) -> TicketType:
     return TicketTypeFactory(
         event=event, name="Pass forum", capacity=20, price_cents=39000, subscriber_price_cents=29000
     )
-
-
-def register(ticket_type: TicketType, email: str, **extra: Any) -> Any:
-    from events import services
-
-    return services.registration_create(
-        event=ticket_type.event,
-        ticket_type=ticket_type,
-        first_name=extra.pop("first_name", "Camille"),
-        last_name=extra.pop("last_name", "Durand"),
-        email=email,
-        consent=True,
-        success_url="http://testserver/evenements/paiement/retour/?session_id={CHECKOUT_SESSION_ID}",
-        cancel_url="http://testserver/evenements/",
-        **extra,
-    )

@@ -11,15 +11,14 @@ from django.urls import reverse
 
 from events.demo import events_demo_load
 from events.models import Event, EventMessage, Question, Registration, TicketType
-from tests.events.conftest import register
-from tests.factories import UserFactory
+from tests.events.helpers import register
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client):  # type: ignore[no-untyped-def]
-    client.force_login(UserFactory(email="admin@example.com", is_staff=True, is_superuser=True))
+def admin_client(client, superuser):  # type: ignore[no-untyped-def]
+    client.force_login(superuser)
     return client
 
 

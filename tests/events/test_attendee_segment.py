@@ -9,34 +9,33 @@ from django.core.exceptions import ValidationError
 
 from events.models import Registration
 from newsletters.delivery import audience
-from newsletters.models import Campaign, Newsletter, Segment
+from newsletters.models import Newsletter, Segment
 from newsletters.segments import validate_rule
-from tests.factories import EventFactory, TicketTypeFactory, UserFactory
-from tests.newsletters.conftest import subscribe
+from tests.factories import (
+    CampaignFactory,
+    EventFactory,
+    NewsletterFactory,
+    RegistrationFactory,
+    TicketTypeFactory,
+    UserFactory,
+)
+from tests.newsletters.helpers import subscribe
 
 pytestmark = pytest.mark.django_db
 
 
 def _register(ticket: Any, email: str, status: str, user: Any = None) -> Registration:
-    return Registration.objects.create(  # type: ignore[no-any-return]
-        event=ticket.event,
-        ticket_type=ticket,
-        user=user,
-        first_name="Camille",
-        last_name="Martin",
-        email=email,
-        status=status,
-    )
+    return RegistrationFactory(ticket_type=ticket, user=user, email=email, status=status)  # type: ignore[no-any-return]
 
 
 def _audience(newsletter: Newsletter, rule: dict[str, Any]) -> set[str]:
     segment = Segment.objects.create(name=str(rule), rule=rule)
-    campaign = Campaign.objects.create(newsletter=newsletter, segment=segment, subject="Rappel")
+    campaign = CampaignFactory(newsletter=newsletter, segment=segment, subject="Rappel")
     return set(audience(campaign).values_list("email", flat=True))
 
 
 def test_confirmed_attendees_of_that_event_only_by_account_or_address() -> None:
-    letter = Newsletter.objects.create(slug="evenements", name="Événements")
+    letter = NewsletterFactory(slug="evenements", name="Événements")
     forum = TicketTypeFactory(event=EventFactory(slug="new-biz-forum-2026"))
     other = TicketTypeFactory(event=EventFactory(slug="ectff-2026"))
     account_holder = UserFactory(email="compte@example.com")

@@ -12,8 +12,14 @@ from django.utils import timezone
 
 from events import services
 from events.models import Registration, TicketType, WaitlistEntry
-from tests.events.conftest import register
-from tests.factories import EventFactory, SessionFactory, TicketTypeFactory
+from tests.events.helpers import register
+from tests.factories import (
+    EventFactory,
+    RegistrationFactory,
+    SessionFactory,
+    TicketTypeFactory,
+    WaitlistEntryFactory,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -45,14 +51,7 @@ def _storm(ticket_types: list[TicketType], round_no: int) -> Counter:
 
 def _fill(ticket_type: TicketType, confirmed: int, prefix: str) -> None:
     for index in range(confirmed):
-        Registration.objects.create(
-            event=ticket_type.event,
-            ticket_type=ticket_type,
-            first_name="Déjà",
-            last_name="Inscrit",
-            email=f"{prefix}-{index}@example.com",
-            status=Registration.Status.CONFIRMED,
-        )
+        RegistrationFactory(ticket_type=ticket_type, email=f"{prefix}-{index}@example.com")
 
 
 def test_concurrent_registrations_confirm_exactly_the_seats_left() -> None:
@@ -61,29 +60,21 @@ def test_concurrent_registrations_confirm_exactly_the_seats_left() -> None:
         ticket_type = TicketTypeFactory(event=event, capacity=25)
         # Taken seats: confirmed registrations, a live payment hold and a live waiting-list offer.
         _fill(ticket_type, 25 - seats_left - 2, f"full{round_no}")
-        Registration.objects.create(
-            event=event,
+        RegistrationFactory(
             ticket_type=ticket_type,
-            first_name="En",
-            last_name="Attente",
             email=f"hold{round_no}@example.com",
             status=Registration.Status.PENDING_PAYMENT,
             hold_expires_at=timezone.now() + timedelta(minutes=30),
         )
-        WaitlistEntry.objects.create(
+        WaitlistEntryFactory(
             ticket_type=ticket_type,
-            first_name="Offre",
-            last_name="Vivante",
             email=f"offer{round_no}@example.com",
             status=WaitlistEntry.Status.OFFERED,
             offer_expires_at=timezone.now() + timedelta(hours=5),
         )
         # A lapsed hold gives its seat back even before the expiry task runs.
-        Registration.objects.create(
-            event=event,
+        RegistrationFactory(
             ticket_type=ticket_type,
-            first_name="Hold",
-            last_name="Expiré",
             email=f"lapsed{round_no}@example.com",
             status=Registration.Status.PENDING_PAYMENT,
             hold_expires_at=timezone.now() - timedelta(minutes=1),

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from events import services
 from events.models import Registration, TicketType
-from tests.events.conftest import register
+from tests.events.helpers import register
 
 pytestmark = pytest.mark.django_db
 

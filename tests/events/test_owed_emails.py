@@ -19,7 +19,7 @@ from core import outbox
 from core.models import OutboxTask
 from events import services
 from events.models import Registration, TicketType
-from tests.events.conftest import register
+from tests.events.helpers import register
 
 pytestmark = pytest.mark.django_db
 
@@ -200,14 +200,14 @@ def test_reminders_are_owed_before_they_are_sent(free_ticket: TicketType, mail_s
 def broker_down():  # type: ignore[no-untyped-def]
     """Celery publishes to a closed port (nothing listens on 127.0.0.1:1): Redis is down."""
     from config.celery import app
-    from tests.newsletters.conftest import _reset_producers
+    from tests.real_services import reset_producers
 
     previous = {"task_always_eager": app.conf.task_always_eager, "broker_url": app.conf.broker_url}
     app.conf.update(task_always_eager=False, broker_url="redis://127.0.0.1:1/0")
-    _reset_producers(app)
+    reset_producers(app)
     yield
     app.conf.update(previous)
-    _reset_producers(app)
+    reset_producers(app)
 
 
 def test_with_the_broker_down_the_change_is_saved_and_every_notice_stays_owed(

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from events.models import Session, TicketType
-from tests.events.conftest import register
+from tests.events.helpers import register
 from tests.factories import ArticleFactory, EventFactory, SessionFactory, TicketTypeFactory
 
 pytestmark = pytest.mark.django_db

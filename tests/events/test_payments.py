@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from events import services
 from events.models import Registration, TicketType
-from tests.events.conftest import register
+from tests.events.helpers import register
 from tests.subscriptions.stripe_fixtures import event_for, signed_post
 
 pytestmark = pytest.mark.django_db

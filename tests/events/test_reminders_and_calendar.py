@@ -13,7 +13,7 @@ from icalendar import Calendar
 
 from events import services
 from events.models import Registration, TicketType
-from tests.events.conftest import register
+from tests.events.helpers import register
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from events import services
 from events.models import Registration, TicketType, WaitlistEntry
-from tests.events.conftest import register
+from tests.events.helpers import register
 
 pytestmark = pytest.mark.django_db
 

@@ -30,11 +30,11 @@ from django.db import transaction
 from newsletters import delivery, ratelimit, services
 from newsletters.models import Campaign, Delivery, Newsletter, Subscriber
 from newsletters.selectors import campaign_progress
-from tests.newsletters.conftest import (
+from tests.real_services import (
     ROOT,
     RecordingHandler,
     Workers,
-    _reset_producers,
+    reset_producers,
     wait_for,
     worker_env,
 )
@@ -174,7 +174,7 @@ def broker_stack(settings, tmp_path) -> Iterator[Stack]:  # type: ignore[no-unty
     previous = {"task_always_eager": app.conf.task_always_eager, "broker_url": app.conf.broker_url}
     app.conf.task_always_eager = False
     app.conf.broker_url = redis.url
-    _reset_producers(app)
+    reset_producers(app)
     workers = Workers(env)
     try:
         redis.start()
@@ -184,7 +184,7 @@ def broker_stack(settings, tmp_path) -> Iterator[Stack]:  # type: ignore[no-unty
             workers.stop_all()
         finally:
             app.conf.update(previous)
-            _reset_producers(app)
+            reset_producers(app)
             controller.stop()
             redis.stop()
 

@@ -37,7 +37,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.faults.conftest import PrivatePostgres, free_port
+from tests.faults.helpers import PrivatePostgres, free_port
 
 pytestmark = pytest.mark.slow
 

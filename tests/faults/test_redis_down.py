@@ -21,8 +21,8 @@ from django.urls import reverse
 from config import cache as kiosque_cache
 from magazine.models import Article
 from newsletters.models import Newsletter, Subscriber
-from tests.conftest import PASSWORD
 from tests.factories import ArticleFactory
+from tests.personas import PASSWORD
 
 CLOSED_PORT = "redis://127.0.0.1:1/0"
 

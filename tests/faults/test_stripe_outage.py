@@ -17,9 +17,9 @@ import stripe
 from django.urls import reverse
 from requests.structures import CaseInsensitiveDict
 
+from stripe_simulator import Simulator
 from subscriptions import stripe_gateway
 from subscriptions.models import StripeCustomer, Subscription
-from subscriptions.stripe_simulator import Simulator
 
 UNAVAILABLE_FR = (
     "Le paiement est momentanément indisponible. Merci de réessayer dans quelques minutes."

@@ -32,13 +32,13 @@ from core import outbox
 from core.models import OutboxTask
 from events.models import Registration
 from subscriptions.models import BillingEmail, Subscription
-from tests.events.conftest import register
+from tests.events.helpers import register
 from tests.factories import EventFactory, TicketTypeFactory
-from tests.newsletters.conftest import (
+from tests.real_services import (
     ROOT,
     RecordingHandler,
     Workers,
-    _reset_producers,
+    reset_producers,
     wait_for,
     worker_env,
 )
@@ -133,11 +133,11 @@ class Stack:
 
     def broker_down(self) -> None:
         self.app.conf.broker_url = CLOSED_PORT_BROKER
-        _reset_producers(self.app)
+        reset_producers(self.app)
 
     def broker_back(self) -> None:
         self.app.conf.broker_url = REDIS_URL
-        _reset_producers(self.app)
+        reset_producers(self.app)
 
     def start_sweeping(self) -> subprocess.Popen[bytes]:
         return self.workers.start_beat(self.beat_schedule)
@@ -176,7 +176,7 @@ def stack(transactional_db, settings, tmp_path, request) -> Iterator[Stack]:  # 
     previous = {"task_always_eager": app.conf.task_always_eager, "broker_url": app.conf.broker_url}
     app.conf.task_always_eager = False
     app.conf.broker_url = REDIS_URL
-    _reset_producers(app)
+    reset_producers(app)
     workers = OutboxWorkers(env, tag=request.node.name.removeprefix("test_")[:40])
     try:
         yield Stack(workers, handler, app, tmp_path / "beat-schedule")
@@ -186,7 +186,7 @@ def stack(transactional_db, settings, tmp_path, request) -> Iterator[Stack]:  # 
             workers.stop_all()
         finally:
             app.conf.update(previous)
-            _reset_producers(app)
+            reset_producers(app)
             controller.stop()
             broker.flushdb()
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 from newsletters import services
 from newsletters.delivery import deliveries_create
 from newsletters.models import Campaign, CampaignArticle, Delivery, Subscriber
-from tests.newsletters.conftest import PREMIUM_MARKER, subscribe
+from tests.factories import CampaignFactory
+from tests.newsletters.helpers import PREMIUM_MARKER, subscribe
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def campaign(digest):  # type: ignore[no-untyped-def]
     for n in range(3):
         subscribe(digest, f"r{n}@example.com")
-    return Campaign.objects.create(newsletter=digest, subject="Hebdo n°12", body="<p>Édito.</p>")
+    return CampaignFactory(newsletter=digest, subject="Hebdo n°12", body="<p>Édito.</p>")
 
 
 def _url(name: str, campaign: Campaign) -> str:
@@ -49,9 +50,7 @@ def test_pause_resume_cancel_by_post(marketer_client, campaign, django_capture_o
     campaign.refresh_from_db()
     assert campaign.status == "sent" and len(mail.outbox) == 3
 
-    other = Campaign.objects.create(
-        newsletter=campaign.newsletter, subject="Autre", status="sending"
-    )
+    other = CampaignFactory(newsletter=campaign.newsletter, subject="Autre", status="sending")
     deliveries_create(other)
     marketer_client.post(_url("cancel", other))
     other.refresh_from_db()

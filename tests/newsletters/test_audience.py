@@ -13,17 +13,23 @@ from django.urls import reverse
 
 from newsletters import services, tokens
 from newsletters.delivery import audience
-from newsletters.models import Campaign, ConsentRecord, Segment, Subscriber, Suppression
+from newsletters.models import ConsentRecord, Segment, Subscriber, Suppression
 from newsletters.segments import register_segment, rule_q, validate_rule
-from tests.factories import OrganisationFactory, SubscriptionFactory, UserFactory
-from tests.newsletters.conftest import subscribe
+from tests.factories import (
+    CampaignFactory,
+    OrganisationFactory,
+    SubscriberFactory,
+    SubscriptionFactory,
+    UserFactory,
+)
+from tests.newsletters.helpers import subscribe
 
 pytestmark = pytest.mark.django_db
 
 
 def _emails(newsletter, rule) -> set[str]:  # type: ignore[no-untyped-def]
     segment, _created = Segment.objects.get_or_create(name=str(rule), defaults={"rule": rule})
-    campaign = Campaign.objects.create(newsletter=newsletter, segment=segment, subject="s")
+    campaign = CampaignFactory(newsletter=newsletter, segment=segment, subject="s")
     return set(audience(campaign).values_list("email", flat=True))
 
 
@@ -34,7 +40,7 @@ def population(digest, events_letter, subscriber, lapsed_subscriber, reader, com
     subscribe(digest, "anonyme@example.com")
     subscribe(events_letter, reader.email, user=reader)
     subscribe(events_letter, "anonyme@example.com")
-    Subscriber.objects.create(newsletter=digest, email="attente@example.com", status="pending")
+    SubscriberFactory(newsletter=digest, email="attente@example.com", status="pending")
     return digest
 
 

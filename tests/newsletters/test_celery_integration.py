@@ -18,7 +18,8 @@ from newsletters import delivery, services
 from newsletters.models import Campaign, CampaignArticle, Delivery, Newsletter, Subscriber
 from newsletters.tasks import campaign_send_chunk
 from tests.factories import SubscriptionFactory, UserFactory
-from tests.newsletters.conftest import PREMIUM_MARKER, wait_for
+from tests.newsletters.helpers import PREMIUM_MARKER
+from tests.real_services import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from newsletters import delivery, ratelimit, services
 from newsletters.models import Campaign, CampaignArticle, Delivery, Suppression
-from tests.newsletters.conftest import PREMIUM_MARKER, subscribe
+from tests.factories import CampaignFactory
+from tests.newsletters.helpers import PREMIUM_MARKER, subscribe
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def make_campaign(newsletter: Any, **extra: Any) -> Campaign:
         "body": "<p>Bonjour à tous.</p>",
     }
     fields.update(extra)
-    return Campaign.objects.create(newsletter=newsletter, **fields)
+    return CampaignFactory(newsletter=newsletter, **fields)  # type: ignore[no-any-return]
 
 
 def parsed(message: Any) -> Any:

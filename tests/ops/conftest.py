@@ -6,9 +6,7 @@ import pytest
 import redis
 
 from config.health import HEARTBEAT_KEY
-
-# The real Redis, on a database of its own so that these tests never see other data.
-TEST_REDIS_URL = "redis://127.0.0.1:6379/7"
+from tests.ops.helpers import TEST_REDIS_URL
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -10,7 +10,7 @@ import redis
 from django.test import Client, override_settings
 
 from config.health import HEARTBEAT_KEY, heartbeat_newest, heartbeat_record
-from tests.ops.conftest import TEST_REDIS_URL
+from tests.ops.helpers import TEST_REDIS_URL
 
 pytestmark = pytest.mark.django_db
 

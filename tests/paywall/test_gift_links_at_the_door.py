@@ -21,7 +21,7 @@ from accounts.models import User
 from magazine.models import Article
 from paywall import services
 from paywall.models import GiftLink, PaywallSettings
-from tests.paywall.conftest import body_for, secret_marker, teaser_marker
+from tests.paywall.helpers import body_for, secret_marker, teaser_marker
 
 pytestmark = pytest.mark.django_db
 

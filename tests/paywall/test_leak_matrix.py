@@ -18,7 +18,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from magazine.page_cache import CACHE_HEADER
-from tests.paywall.conftest import (
+from tests.paywall.helpers import (
     AUTHENTICATED,
     LEVELS,
     OUTSIDE_IP,

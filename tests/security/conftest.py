@@ -9,21 +9,15 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from tests.factories import ArticleFactory, EventFactory, TicketTypeFactory, UserFactory
+from tests.factories import (
+    ArticleFactory,
+    EventFactory,
+    RegistrationFactory,
+    TicketTypeFactory,
+)
 
 # The Stripe simulator behind the real gateway (tests/subscriptions/stripe_fixtures.py).
 from tests.subscriptions.stripe_fixtures import stripe_sim  # noqa: F401
-
-
-@pytest.fixture
-def other_reader(db: Any) -> User:
-    """A second reader, owner of objects the first must never reach."""
-    return UserFactory(email="autre-lecteur@example.com", first_name="Paul", last_name="Marchand")
-
-
-@pytest.fixture
-def superuser(db: Any) -> User:
-    return User.objects.create_superuser(email="admin@example.com", password="motdepasse-solide-42")
 
 
 @pytest.fixture
@@ -49,16 +43,12 @@ def others_gift(other_reader: User, free_article: Any) -> Any:
 
 @pytest.fixture
 def others_registration(other_reader: User, ticket_type: Any) -> Any:
-    from events.models import Registration
-
-    return Registration.objects.create(
-        event=ticket_type.event,
+    return RegistrationFactory(
         ticket_type=ticket_type,
         user=other_reader,
         first_name="Paul",
         last_name="Marchand",
         email=other_reader.email,
-        status=Registration.Status.CONFIRMED,
     )
 
 

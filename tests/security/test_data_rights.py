@@ -12,25 +12,24 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.data_export import EXPORTERS, user_data_export
+from accounts import personal_data
+from accounts.data_export import user_data_export
 from accounts.models import User
 from accounts.services import DELETED_LABEL
-from tests.conftest import PASSWORD
+from tests.factories import NewsletterFactory, RegistrationFactory
+from tests.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def newsletter(db: Any) -> Any:
-    from newsletters.models import Newsletter
-
-    return Newsletter.objects.create(name="La quotidienne", slug="quotidienne")
+    return NewsletterFactory(name="La quotidienne", slug="quotidienne")
 
 
 @pytest.fixture
 def readers_things(reader: User, free_article: Any, ticket_type: Any, newsletter: Any) -> Any:
     """The reader's gift link, ticket, invoice, newsletter subscription and a metered read."""
-    from events.models import Registration
     from newsletters import services as newsletter_services
     from newsletters.models import ConsentRecord
     from paywall.models import GiftLink, MeterPeriod, MeterRead
@@ -41,10 +40,9 @@ def readers_things(reader: User, free_article: Any, ticket_type: Any, newsletter
     GiftLink.objects.create(
         sender=reader, article=free_article, created_at=now, expires_at=now + timedelta(30)
     )
-    Registration.objects.create(
-        event=ticket_type.event, ticket_type=ticket_type, user=reader, first_name="Léa",
-        last_name="Bernard", email=reader.email, company="Acme", price_cents=39000,
-        paid_at=now, status=Registration.Status.CONFIRMED,
+    RegistrationFactory(
+        ticket_type=ticket_type, user=reader, first_name="Léa", last_name="Bernard",
+        email=reader.email, company="Acme", price_cents=39000, paid_at=now,
     )  # fmt: skip
     Invoice.objects.create(
         stripe_invoice_id="in_lea", user=reader, number="RCM-0001", status="paid",
@@ -82,7 +80,10 @@ def test_export_skips_apps_that_are_not_installed(reader: User, settings: Any) -
 
 
 def test_every_exporter_names_an_installed_app(settings: Any) -> None:
-    assert {e.app_label for e in EXPORTERS} <= set(settings.INSTALLED_APPS)
+    entries = personal_data.registered()
+    assert {e.app_label for e in entries} <= set(settings.INSTALLED_APPS)
+    sections = [section for e in entries for section in e.exporters]
+    assert len(sections) == len(set(sections)), "two apps export the same section"
 
 
 def test_download_is_a_json_attachment_of_ones_own_data_only(
@@ -122,7 +123,11 @@ def test_get_only_shows_the_confirmation_form(client: Client, readers_things: Us
     client.force_login(readers_things)
     response = client.get(reverse("accounts:delete"))
     assert response.status_code == 200
-    assert response.context["upcoming_tickets"] == 1
+    assert response.context["warnings"] == [
+        "Vous détenez un billet pour un événement à venir\xa0: il ne portera plus votre nom. "
+        "Annulez-le d’abord depuis sa page si vous n’y assisterez pas."
+    ]
+    assert response.context["warnings"][0] in response.content.decode()
     assert User.objects.get(pk=readers_things.pk).is_active
 
 

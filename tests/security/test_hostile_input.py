@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from accounts.models import User
 from magazine.models import Article
-from tests.conftest import PASSWORD
+from tests.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

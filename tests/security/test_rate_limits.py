@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
-from tests.conftest import PASSWORD
+from tests.factories import NewsletterFactory
+from tests.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -104,10 +105,10 @@ def test_allauth_counts_the_client_behind_a_trusted_proxy_not_the_proxy(
 def test_newsletter_subscriptions_from_one_address_are_limited(
     client: Client, settings: Any
 ) -> None:
-    from newsletters.models import Newsletter, Subscriber
+    from newsletters.models import Subscriber
 
     settings.KIOSQUE_RATE_LIMITS = {**settings.KIOSQUE_RATE_LIMITS, "newsletter_subscribe": "3/h"}
-    newsletter = Newsletter.objects.create(name="La quotidienne", slug="quotidienne")
+    newsletter = NewsletterFactory(name="La quotidienne", slug="quotidienne")
     url = reverse("newsletters:subscribe")
     for n in range(3):
         data = {"email": f"n{n}@example.com", "newsletters": [newsletter.pk], "consent": "on"}
@@ -122,11 +123,9 @@ def test_newsletter_subscriptions_from_one_address_are_limited(
 
 
 def test_spoofed_forwarded_for_does_not_escape_the_limit(client: Client, settings: Any) -> None:
-    from newsletters.models import Newsletter
-
     settings.TRUSTED_PROXIES = []
     settings.KIOSQUE_RATE_LIMITS = {**settings.KIOSQUE_RATE_LIMITS, "newsletter_subscribe": "2/h"}
-    newsletter = Newsletter.objects.create(name="La quotidienne", slug="quotidienne")
+    newsletter = NewsletterFactory(name="La quotidienne", slug="quotidienne")
     url = reverse("newsletters:subscribe")
     statuses = [
         client.post(

@@ -29,7 +29,6 @@ from magazine import page_cache, views
 from magazine.article_page import SLOTS, Skeleton
 from magazine.models import Article
 from paywall.models import GiftLink, PaywallSettings
-from tests.conftest import PASSWORD
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -38,6 +37,7 @@ from tests.factories import (
     TagFactory,
     UserFactory,
 )
+from tests.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

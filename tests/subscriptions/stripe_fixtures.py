@@ -12,9 +12,10 @@ import stripe
 from django.test import Client
 from django.urls import reverse
 
+from stripe_simulator import MemoryStore, Simulator, shape
+from stripe_simulator.delivery import TestClientDeliverer
+from stripe_simulator.site import build_simulator
 from subscriptions import stripe_gateway
-from subscriptions.stripe_simulator import MemoryStore, Simulator, shape
-from subscriptions.stripe_simulator.delivery import TestClientDeliverer
 
 WEBHOOK_SECRET = "whsec_tests_only"
 
@@ -25,9 +26,7 @@ def stripe_sim(settings: Any, db: Any) -> Iterator[Simulator]:
     settings.STRIPE_SIMULATOR = True
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     settings.STRIPE_SIMULATOR_STATE_FILE = None
-    simulator = stripe_gateway.build_simulator(
-        store=MemoryStore(), deliverer=TestClientDeliverer(Client())
-    )
+    simulator = build_simulator(store=MemoryStore(), deliverer=TestClientDeliverer(Client()))
     stripe_gateway.install_simulator(simulator)
     yield simulator
     stripe_gateway.reset()

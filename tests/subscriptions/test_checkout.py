@@ -221,7 +221,7 @@ def test_portal_button_opens_a_portal_session_for_the_readers_customer(
 def test_simulated_pages_do_not_exist_without_the_simulator(client, settings, db):
     settings.STRIPE_SIMULATOR = False
 
-    response = client.get(reverse("billing:simulator_checkout", args=["cs_test_x"]))
+    response = client.get(reverse("stripe_simulator:checkout", args=["cs_test_x"]))
 
     assert response.status_code == 404
 

@@ -65,7 +65,7 @@ def test_3d_secure_on_renewal_keeps_access_in_grace_and_recovers(
         assert invoice["hosted_invoice_url"] in email.body
         with django_capture_on_commit_callbacks(execute=True):
             reader_client.post(
-                reverse("billing:simulator_invoice", args=[invoice_id]), {"action": "authenticate"}
+                reverse("stripe_simulator:invoice", args=[invoice_id]), {"action": "authenticate"}
             )
         subscription.refresh_from_db()
         assert subscription.status == "active"

@@ -124,7 +124,8 @@ def test_simulator_signatures_verify_with_the_stripe_library(stripe_sim):
 
 def test_only_the_gateway_imports_stripe():
     importers = []
-    for package in ("accounts", "magazine", "subscriptions", "events", "newsletters", "config"):
+    packages = ("accounts", "magazine", "subscriptions", "events", "newsletters", "config")
+    for package in (*packages, "stripe_simulator"):
         for path in (ROOT / package).rglob("*.py"):
             if re.search(r"^\s*(import stripe\b|from stripe\b)", path.read_text(), re.MULTILINE):
                 importers.append(str(path.relative_to(ROOT)))
@@ -152,3 +153,73 @@ def test_production_settings_refuse_the_simulator():
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "STRIPE_SIMULATOR" in result.stderr
+
+
+_SIMULATOR_PAGES = """
+import django
+django.setup()
+from django.apps import apps
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+print("installed" if apps.is_installed("stripe_simulator") else "not installed")
+try:
+    print(reverse("stripe_simulator:checkout", args=["cs_test_x"]))
+except NoReverseMatch:
+    print("no route")
+for path in ("/abonnement/simulateur/cs_test_x/", "/abonnement/simulateur/portail/bps_x/",
+             "/abonnement/simulateur/facture/in_x/"):
+    print(Client().get(path, secure=True).status_code)
+"""
+
+
+def _simulator_pages(**env: str) -> list[str]:
+    from django.db import connection
+
+    db = connection.settings_dict
+    inherited = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("STRIPE_", "DEBUG", "DJANGO_"))
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", _SIMULATOR_PAGES],
+        cwd=ROOT,
+        env={
+            **inherited,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "SECRET_KEY": "x" * 50,
+            "ALLOWED_HOSTS": "testserver",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+@pytest.mark.django_db
+def test_without_the_simulator_its_app_is_not_installed_and_its_pages_are_404():
+    assert _simulator_pages(DEBUG="false") == [
+        "not",
+        "installed",
+        "no",
+        "route",
+        "404",
+        "404",
+        "404",
+    ]
+
+
+@pytest.mark.django_db
+def test_debug_without_stripe_keys_installs_the_simulator_and_its_pages(tmp_path):
+    lines = _simulator_pages(
+        DEBUG="true", STRIPE_SIMULATOR_STATE_FILE=str(tmp_path / "simulator.json")
+    )
+
+    assert lines[:2] == ["installed", "/abonnement/simulateur/cs_test_x/"]
+    # Unknown sessions and invoices: the simulator's own 404, from its installed views.
+    assert lines[2:] == ["404", "404", "404"]

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from subscriptions.stripe_simulator.forms import decode, truthy
-from subscriptions.stripe_simulator.store import MemoryStore, State, Store
+from stripe_simulator.forms import decode, truthy
+from stripe_simulator.store import MemoryStore, State, Store
 
 logger = logging.getLogger(__name__)
 
