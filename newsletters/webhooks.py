@@ -22,7 +22,9 @@ from anymail.exceptions import (
     AnymailWebhookValidationFailure,
 )
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
+from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 logger = logging.getLogger(__name__)
@@ -81,10 +83,10 @@ class _RefusesUnreadableBodies:
 
 
 @functools.cache
-def _guarded_view(esp: str) -> Callable[..., HttpResponse]:
+def _guarded_view(esp: str) -> Callable[..., HttpResponseBase]:
     base = TRACKING_VIEW_CLASSES[esp]
-    guarded = type(f"Guarded{base.__name__}", (_RefusesUnreadableBodies, base), {})
-    return guarded.as_view()  # type: ignore[no-any-return]
+    guarded: type[View] = type(f"Guarded{base.__name__}", (_RefusesUnreadableBodies, base), {})
+    return guarded.as_view()
 
 
 def tracking_enabled(esp: str) -> bool:
@@ -97,7 +99,7 @@ def tracking_enabled(esp: str) -> bool:
 
 
 @csrf_exempt
-def tracking_webhook(request: HttpRequest, esp: str) -> HttpResponse:
+def tracking_webhook(request: HttpRequest, esp: str) -> HttpResponseBase:
     if not tracking_enabled(esp):
         raise Http404("No tracking webhook for this provider.")
     try:
