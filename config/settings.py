@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: it times the whole stack and logs redirects and static files too (config.middleware).
     "config.middleware.RequestIdMiddleware",
+    # NUL in the path, query or form: a 400 here, never a DataError in a view (config.middleware).
+    "config.middleware.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # django-csp, with a narrower relaxation for the admin (accounts.middleware).
     "accounts.middleware.ContentSecurityPolicyMiddleware",
