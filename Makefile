@@ -43,6 +43,7 @@ browser:
 
 test: messages services browser
 	DATABASE_URL=$(TEST_DATABASE_URL) KIOSQUE_TEST_REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	$(if $(PYTEST_ARGS),,DATABASE_URL=sqlite://:memory: KIOSQUE_TEST_SQLITE=true KIOSQUE_TEST_REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -m sqlite_compatible)
 
 lint: install
 	$(VENV)/bin/ruff check .

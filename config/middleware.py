@@ -1,4 +1,4 @@
-"""Request ids and the one structured log line per request."""
+"""Request ids and the one structured log line per request; NUL bytes refused at the edge."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.security import SecurityMiddleware
 from django.urls import NoReverseMatch, ResolverMatch, get_resolver, get_urlconf
 from django.utils import translation
+from django.utils.translation import gettext
 
 from config.logging import REQUEST_ID_PATTERN, request_id_var
+from core.http import bad_request_response
 
 logger = logging.getLogger("kiosque.request")
 
@@ -118,3 +120,55 @@ def _machine_view(request: HttpRequest) -> HttpResponse:
     if not response.streaming and not response.has_header("Content-Length"):
         response.headers["Content-Length"] = str(len(response.content))
     return response
+
+
+NUL = "\x00"
+FORM_CONTENT_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+class RejectNulMiddleware:
+    """Answer 400 to a NUL character in the path, the query string or a form field.
+
+    PostgreSQL text cannot hold NUL: one that reached a query (a ticket token in the path, a
+    session id in the query string) raised DataError, a 500. No legitimate address or form
+    carries one, so it is refused here, once, rather than view by view. Reading request.POST this
+    early is what CsrfViewMiddleware does anyway; a body that cannot be parsed raises Django's own
+    400 (BadRequest, RequestDataTooBig) from here.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        where = _nul_in(request)
+        if where is None:
+            return self.get_response(request)
+        language = translation.get_language_from_path(request.path_info.replace(NUL, ""))
+        with translation.override(language or settings.LANGUAGE_CODE):
+            reasons = {
+                "path": gettext("The address contains a NUL character."),
+                "query": gettext("The query string contains a NUL character."),
+                "form": gettext("A form field contains a NUL character."),
+            }
+            return bad_request_response(reasons[where])
+
+
+def _nul_in(request: HttpRequest) -> str | None:
+    """Where a NUL character is ("path", "query", "form"), or None."""
+    if NUL in request.path_info or NUL in request.path:
+        return "path"
+    if any(
+        NUL in key or any(NUL in value for value in values) for key, values in request.GET.lists()
+    ):
+        return "query"
+    if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+        fields = [(key, values) for key, values in request.POST.lists()]
+        files = [
+            (key, [upload.name or "" for upload in uploads])
+            for key, uploads in request.FILES.lists()
+        ]
+        if any(
+            NUL in key or any(NUL in value for value in values) for key, values in fields + files
+        ):
+            return "form"
+    return None

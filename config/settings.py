@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import ipaddress
 import json
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -73,6 +74,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: it times the whole stack and logs redirects and static files too (config.middleware).
     "config.middleware.RequestIdMiddleware",
+    # NUL in the path, query or form: a 400 here, never a DataError in a view (config.middleware).
+    "config.middleware.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # django-csp, with a narrower relaxation for the admin (accounts.middleware).
     "accounts.middleware.ContentSecurityPolicyMiddleware",
@@ -359,6 +362,25 @@ except ValueError as _exc:
 if not isinstance(_anymail_config, dict):
     raise ImproperlyConfigured("ANYMAIL_CONFIG must be a JSON object of anymail settings")
 ANYMAIL.update(_anymail_config)
+# An anymail backend named in EMAIL_BACKEND is the provider too: its webhook needs the secret.
+if not ANYMAIL_ESP and (
+    _esp := re.fullmatch(r"anymail\.backends\.(\w+)\.EmailBackend", EMAIL_BACKEND)
+):
+    ANYMAIL_ESP = _esp[1]
+# The tracking webhook (newsletters.webhooks) suppresses addresses on the provider's word, so it
+# is mounted only with a secret; production refuses a provider without one rather than run
+# without bounce handling unnoticed.
+_webhook_secret = ANYMAIL.get("WEBHOOK_SECRET")
+if _webhook_secret and not all(
+    isinstance(_secret, str) and ":" in _secret
+    for _secret in ([_webhook_secret] if isinstance(_webhook_secret, str) else _webhook_secret)
+):
+    raise ImproperlyConfigured("ANYMAIL_WEBHOOK_SECRET must look like user:password")
+if ANYMAIL_ESP and not DEBUG and not _webhook_secret:
+    raise ImproperlyConfigured(
+        "ANYMAIL_WEBHOOK_SECRET must be set (user:password) when ANYMAIL_ESP is: without it "
+        "anyone could report a bounce and suppress any address"
+    )
 
 # Stripe keys (used by subscriptions.stripe_gateway).
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY") or ""
@@ -375,6 +397,11 @@ if STRIPE_SIMULATOR and not DEBUG:
     raise ImproperlyConfigured(
         "STRIPE_SIMULATOR fakes payments and is refused when DEBUG is off: "
         "set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET instead"
+    )
+if STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET and not DEBUG:
+    raise ImproperlyConfigured(
+        "STRIPE_WEBHOOK_SECRET must be set with STRIPE_SECRET_KEY: webhooks are verified with it, "
+        "and without them no subscription would ever start"
     )
 if STRIPE_SIMULATOR:
     INSTALLED_APPS.append("stripe_simulator")

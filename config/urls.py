@@ -5,6 +5,8 @@ from django.apps import apps
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.urls import include, path, re_path
 from django.views.i18n import set_language
 from django.views.static import serve as serve_static
@@ -16,6 +18,7 @@ admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
 admin.site.index_title = "Kiosque"
 
+handler400 = "magazine.views.bad_request"
 handler404 = "magazine.views.page_not_found"
 handler500 = "magazine.views.server_error"
 # allauth's rate limits answer through this one too (allauth.core.ratelimit.respond_429).
@@ -55,7 +58,15 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
+
+def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
+    """Uploaded media, in development and tests only (production uses object storage)."""
+    try:
+        return serve_static(request, path, document_root=str(settings.MEDIA_ROOT))
+    except OSError:
+        # A name the filesystem refuses (too long, say) names no file either.
+        raise Http404(path) from None
+
+
 if settings.DEBUG or settings.SERVE_MEDIA:
-    urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve_static, {"document_root": settings.MEDIA_ROOT}),
-    ]
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve_media)]

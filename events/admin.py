@@ -208,13 +208,16 @@ class EventAdmin(admin.ModelAdmin):
             services.event_change_notify(event=obj, changes=changed)
             messages.info(request, _("Registered attendees are told of the change by email."))
 
-    @admin.action(description=_("Cancel the selected events (refund and tell attendees)"))
+    @admin.action(
+        description=_("Cancel the selected events (refund and tell attendees)"),
+        permissions=["change"],
+    )
     def cancel_events(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
         for event in queryset:
             services.event_cancel(event=event, actor=request.user)
         self.message_user(request, _("Events cancelled."), messages.WARNING)
 
-    @admin.action(description=_("Offer free seats to the waiting list now"))
+    @admin.action(description=_("Offer free seats to the waiting list now"), permissions=["change"])
     def offer_free_seats(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
         offered = 0
         for event in queryset:
@@ -361,7 +364,7 @@ class RegistrationAdmin(admin.ModelAdmin):
                 detail="fields=" + ",".join(form.changed_data),
             )
 
-    @admin.action(description=_("Export to CSV"))
+    @admin.action(description=_("Export to CSV"), permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Registration]) -> HttpResponse:
         registrations = list(queryset.select_related("ticket_type").order_by("last_name"))
         questions: dict[str, str] = {}
@@ -398,7 +401,7 @@ class RegistrationAdmin(admin.ModelAdmin):
             )
         return response
 
-    @admin.action(description=_("Approve the selected requests"))
+    @admin.action(description=_("Approve the selected requests"), permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
         done, full = 0, 0
         for registration in queryset.filter(status=Registration.Status.PENDING_APPROVAL):
@@ -412,17 +415,19 @@ class RegistrationAdmin(admin.ModelAdmin):
             _("%(done)d approved, %(full)d refused: no seat left.") % {"done": done, "full": full},
         )
 
-    @admin.action(description=_("Reject the selected requests"))
+    @admin.action(description=_("Reject the selected requests"), permissions=["change"])
     def reject(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
         for registration in queryset.filter(status=Registration.Status.PENDING_APPROVAL):
             services.registration_reject(registration=registration, actor=request.user)
         self.message_user(request, _("Requests rejected."))
 
-    @admin.action(description=_("Cancel (refund according to the event's policy)"))
+    @admin.action(
+        description=_("Cancel (refund according to the event's policy)"), permissions=["change"]
+    )
     def cancel_per_policy(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
         self._cancel(request, queryset, full_refund=False)
 
-    @admin.action(description=_("Cancel and refund in full"))
+    @admin.action(description=_("Cancel and refund in full"), permissions=["change"])
     def cancel_with_refund(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
         self._cancel(request, queryset, full_refund=True)
 
@@ -446,7 +451,7 @@ class RegistrationAdmin(admin.ModelAdmin):
             % {"count": count},
         )
 
-    @admin.action(description=_("Retry failed refunds"))
+    @admin.action(description=_("Retry failed refunds"), permissions=["change"])
     def retry_refund(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
         failed = 0
         for registration in queryset.filter(
@@ -501,7 +506,7 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description=_("Remove from the waiting list"))
+    @admin.action(description=_("Remove from the waiting list"), permissions=["change"])
     def remove_from_list(self, request: HttpRequest, queryset: QuerySet[WaitlistEntry]) -> None:
         for entry in queryset:
             services.waitlist_leave(entry=entry)
@@ -528,7 +533,7 @@ class EventMessageAdmin(admin.ModelAdmin):
             return ("event", "audience", "subject", "body", "sent_at", "recipients_count")
         return self.readonly_fields
 
-    @admin.action(description=_("Send the selected messages now"))
+    @admin.action(description=_("Send the selected messages now"), permissions=["change"])
     def send_now(self, request: HttpRequest, queryset: QuerySet[EventMessage]) -> None:
         pending = list(queryset.filter(sent_at__isnull=True))
         for message in pending:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import EmailField
 from events.models import Event, Question
 
 AUTOCOMPLETE = {
@@ -21,7 +22,7 @@ AUTOCOMPLETE = {
 class RegistrationForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=100)
     last_name = forms.CharField(label=_("Last name"), max_length=100)
-    email = forms.EmailField(label=_("Email"))
+    email = EmailField(label=_("Email"))
     company = forms.CharField(label=_("Company"), max_length=150, required=False)
     job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
     discount_code = forms.CharField(
@@ -88,7 +89,7 @@ class RegistrationForm(forms.Form):
 class WaitlistForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=100)
     last_name = forms.CharField(label=_("Last name"), max_length=100)
-    email = forms.EmailField(label=_("Email"))
+    email = EmailField(label=_("Email"))
 
 
 class CheckInForm(forms.Form):

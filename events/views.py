@@ -297,6 +297,12 @@ def waitlist_join(request: HttpRequest, slug: str, ticket_type_id: int) -> HttpR
     form = WaitlistForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please give your name and a valid email address."))
+        for name, errors in form.errors.items():
+            for error in errors:
+                messages.error(
+                    request,
+                    _("%(field)s: %(error)s") % {"field": form.fields[name].label, "error": error},
+                )
         return redirect(reverse("events:register", args=[event.slug, ticket_type.pk]))
     try:
         entry = services.waitlist_join(

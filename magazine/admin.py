@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
@@ -228,9 +229,12 @@ class ArticleAdmin(admin.ModelAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         extra_context = extra_context or {}
-        if request.user.has_perm("magazine.preview_article"):
+        # The id comes from the address: a forged one finds no article (the admin then says so)
+        # rather than break reverse().
+        article = self.get_object(request, unquote(object_id))
+        if article is not None and request.user.has_perm("magazine.preview_article"):
             extra_context["preview_url"] = reverse(
-                "magazine:article_preview", kwargs={"pk": object_id}
+                "magazine:article_preview", kwargs={"pk": article.pk}
             )
         return super().change_view(request, object_id, form_url, extra_context)
 

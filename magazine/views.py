@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from core.http import bad_request_response
 from magazine import article_page, page_cache, selectors
 from magazine.models import Article, Author, Rubrique, Tag
 from magazine.search import normalize_query, search_snippet
@@ -230,6 +231,11 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "404.html", status=404)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    # Django's own would render with the request; the exception's text is not for readers.
+    return bad_request_response()
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -61,7 +61,7 @@ class SubscriberAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    @admin.action(description=_("Export the selected subscribers as CSV"))
+    @admin.action(description=_("Export the selected subscribers as CSV"), permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Subscriber]) -> HttpResponse:
         out = io.StringIO()
         services.subscribers_export(queryset, out)

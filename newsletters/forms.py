@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import EmailField
 from core.network import client_ip
 from newsletters.models import Newsletter
 
@@ -14,7 +15,7 @@ def _public_newsletters() -> Any:
 
 
 class SubscribeForm(forms.Form):
-    email = forms.EmailField(label=_("Email address"), max_length=254)
+    email = EmailField(label=_("Email address"))
     newsletters = forms.ModelMultipleChoiceField(
         label=_("Newsletters"),
         queryset=Newsletter.objects.none(),

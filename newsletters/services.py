@@ -16,7 +16,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,6 +23,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from core.validators import validate_email
 from newsletters import rendering, tokens
 from newsletters.models import (
     Campaign,
@@ -237,7 +237,12 @@ TRACKING_REASONS = {
 def tracking_event_record(*, event: Any) -> Suppression | None:
     """An ESP's report (anymail): hard bounces and complaints join the suppression list."""
     reason = TRACKING_REASONS.get(event.event_type)
-    if reason is None or not event.recipient:
+    if reason is None or not isinstance(event.recipient, str):
+        return None
+    try:
+        validate_email(normalise_email(event.recipient))
+    except ValidationError:
+        logger.warning("Ignored a %s report for an invalid address", event.event_type)
         return None
     detail = " ".join(str(part) for part in (event.description, event.mta_response) if part)
     return suppression_add(email=event.recipient, reason=reason, detail=detail)

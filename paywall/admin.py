@@ -178,7 +178,7 @@ class GiftLinkAdmin(admin.ModelAdmin):
         # Links are made by subscribers through paywall.services.gift_link_create.
         return False
 
-    @admin.action(description=_("Revoke the selected gift links"))
+    @admin.action(description=_("Revoke the selected gift links"), permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[GiftLink]) -> None:
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(

@@ -311,6 +311,11 @@ def refund_create(
 # --- webhooks -------------------------------------------------------------------------------
 
 
+def webhook_configured() -> bool:
+    """True when webhooks can be verified (STRIPE_WEBHOOK_SECRET is set)."""
+    return bool(settings.STRIPE_WEBHOOK_SECRET)
+
+
 def construct_event(payload: bytes, signature_header: str | None) -> dict[str, Any]:
     """Verify the signature on the raw body and return the event; WebhookSignatureError if not."""
     secret = settings.STRIPE_WEBHOOK_SECRET

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -158,6 +158,12 @@ def process_event(event: dict[str, Any]) -> bool:
 @csrf_exempt
 @require_POST
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    if not stripe_gateway.webhook_configured():
+        # Nothing can be verified, so nothing is accepted; the settings refuse this in production.
+        logger.error("A Stripe webhook arrived but STRIPE_WEBHOOK_SECRET is not set")
+        return HttpResponseNotFound(
+            "Stripe webhooks are not configured.", content_type="text/plain"
+        )
     try:
         event = stripe_gateway.construct_event(
             request.body, request.headers.get("Stripe-Signature")

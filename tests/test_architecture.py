@@ -22,6 +22,7 @@ PACKAGES = frozenset(
 )
 STRIPE_GATEWAY = "subscriptions/stripe_gateway.py"
 
+
 def _python_files(package: str) -> Iterator[Path]:
     yield from sorted((ROOT / package).rglob("*.py"))
 

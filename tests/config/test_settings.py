@@ -70,6 +70,41 @@ def test_production_refuses_to_start_without_database_url() -> None:
     assert "DATABASE_URL must be set" in result.stderr
 
 
+# No secret from the developer's shell may slip into the refusals below.
+NO_WEBHOOK_SECRETS = {"ANYMAIL_WEBHOOK_SECRET": "", "ANYMAIL_CONFIG": "{}", "EMAIL_BACKEND": ""}
+
+
+@pytest.mark.parametrize(
+    "provider",
+    [{"ANYMAIL_ESP": "postmark"}, {"EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend"}],
+    ids=["ANYMAIL_ESP", "EMAIL_BACKEND"],
+)
+def test_production_refuses_an_email_provider_without_a_webhook_secret(
+    provider: dict[str, str],
+) -> None:
+    env = {**PRODUCTION_ENV, **NO_WEBHOOK_SECRETS, **provider}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "ANYMAIL_WEBHOOK_SECRET must be set" in result.stderr
+
+    result = run_manage("check", env={**env, "ANYMAIL_WEBHOOK_SECRET": "kiosque:s3cret"})
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_webhook_secret_must_be_user_and_password() -> None:
+    env = {**PRODUCTION_ENV, **NO_WEBHOOK_SECRETS, "ANYMAIL_ESP": "postmark"}
+    result = run_manage("check", env={**env, "ANYMAIL_WEBHOOK_SECRET": "no-colon"})
+    assert result.returncode != 0
+    assert "ANYMAIL_WEBHOOK_SECRET must look like user:password" in result.stderr
+
+
+def test_production_refuses_stripe_without_its_webhook_secret() -> None:
+    env = {**PRODUCTION_ENV, "STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_WEBHOOK_SECRET": ""}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "STRIPE_WEBHOOK_SECRET must be set with STRIPE_SECRET_KEY" in result.stderr
+
+
 def test_check_deploy_reports_nothing_in_production() -> None:
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr

@@ -97,19 +97,6 @@ def test_a_request_cannot_change_the_match_another_one_gets(handler):
     assert again.url_name == "rubrique"
 
 
-def test_the_memory_is_bounded_and_forgets_the_least_recently_used():
-    memo = handlers._Resolved(size=2)
-    memo.set(("urls", "fr", "/0/"), mock.sentinel.popular)
-    memo.set(("urls", "fr", "/1/"), mock.sentinel.once)
-    assert memo.get(("urls", "fr", "/0/")) is mock.sentinel.popular  # used again
-
-    memo.set(("urls", "fr", "/2/"), mock.sentinel.new)
-
-    assert memo.get(("urls", "fr", "/1/")) is None
-    assert memo.get(("urls", "fr", "/0/")) is mock.sentinel.popular
-    assert memo.get(("urls", "fr", "/2/")) is mock.sentinel.new
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_new_urlconf_is_not_answered_from_memory(handler, settings):
     with pytest.raises(Resolver404):  # not an address of the site's URLconf

@@ -34,6 +34,7 @@ ACCESS: dict[str, str] = {
     "sitemap": "public",
     "newsletter_unsubscribe": "token",
     "stripe_webhook": "webhook",
+    "newsletter_tracking_webhook": "webhook",
     "accounts:data": "login",
     "accounts:data_download": "login",
     "accounts:delete": "login",
@@ -111,8 +112,8 @@ ACCESS: dict[str, str] = {
 # Owner URLs that staff may also open (the seat list of a company licence, for support).
 OWNER_OR_STAFF = {"paywall:licence_seats"}
 STAFF_PERSONAS = {"editor", "superuser"}
-# Whole namespaces: the admin (staff, per-model permissions) and anymail's webhooks.
-NAMESPACE_ACCESS = {"admin": "admin", "anymail": "webhook"}
+# Whole namespaces: the admin (staff, per-model permissions).
+NAMESPACE_ACCESS = {"admin": "admin"}
 
 
 @dataclass(frozen=True)
