@@ -11,6 +11,7 @@ from django.utils import translation
 
 from accounts.models import User
 from magazine.roles import EDITORS_GROUP
+from tests.chromium import browser  # noqa: F401 - one Chromium for tests/browser and journeys
 from tests.factories import UserFactory
 
 PASSWORD = "motdepasse-solide-42"
