@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.site import site_url
 from events.querysets import (
     EventQuerySet,
     RegistrationQuerySet,
@@ -220,7 +221,7 @@ class Event(models.Model):
             "action": "TEMPLATE",
             "text": str(self),
             "dates": f"{stamp(self.starts_at)}/{stamp(self.ends_at)}",
-            "details": f"{self.summary}\n{settings.SITE_URL}{self.get_absolute_url()}",
+            "details": f"{self.summary}\n{site_url()}{self.get_absolute_url()}",
             "location": f"{self.venue.name}, {self.venue.full_address}",
             "ctz": settings.TIME_ZONE,
         }

@@ -25,6 +25,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from core.site import site_url
 from newsletters import rendering, tokens
 from newsletters.models import (
     Campaign,
@@ -130,7 +131,7 @@ def subscription_request(
 def _send_confirmation(email: str, token: str, names: list[str]) -> None:
     path = reverse("newsletters:confirm", kwargs={"token": token})
     context = {
-        "confirm_url": f"{settings.SITE_URL}{path}",
+        "confirm_url": f"{site_url()}{path}",
         "newsletters": names,
         "site_name": settings.SITE_NAME,
         "days": settings.NEWSLETTER_CONFIRMATION_MAX_AGE_DAYS,

@@ -18,6 +18,8 @@ import stripe
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from core.site import site_url
+
 if TYPE_CHECKING:
     from subscriptions.stripe_simulator import Simulator
 
@@ -120,13 +122,12 @@ def _simulator_urls() -> Any:
     try:
         with translation.override(settings.LANGUAGE_CODE):
             pages = {
-                name: settings.SITE_URL
-                + reverse(f"billing:simulator_{name}", args=[marker]).replace(marker, "{id}")
+                name: reverse(f"billing:simulator_{name}", args=[marker]).replace(marker, "{id}")
                 for name in ("checkout", "portal", "invoice")
             }
     except NoReverseMatch:
         return SimulatorURLs()
-    return SimulatorURLs(**pages)
+    return SimulatorURLs(**pages, base=site_url)
 
 
 def build_simulator(**overrides: Any) -> Simulator:
