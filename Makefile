@@ -13,7 +13,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kiosque
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 LINT_ENV := SECRET_KEY=lint-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:///:memory:
 
-.PHONY: install messages run serve test lint bench services browser clean
+.PHONY: install messages run serve test journeys lint bench services browser clean
 
 install: $(VENV)/.installed
 
@@ -43,8 +43,13 @@ services:
 browser:
 	@command -v chromium >/dev/null || scripts/apt_install.sh chromium fonts-dejavu-core fonts-liberation2
 
+# `make test` includes tests/journeys: each role in Chromium against `make run` on a spare port.
 test: messages services browser
 	DATABASE_URL=$(TEST_DATABASE_URL) KIOSQUE_TEST_REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+# Those journeys alone: they need neither PostgreSQL nor Redis.
+journeys: messages browser
+	$(PY) -m pytest tests/journeys $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
