@@ -14,7 +14,7 @@ from tests.journeys.embedded import EmbeddedSite, message_text
 
 pytestmark = [pytest.mark.embedded, pytest.mark.browser]
 
-EMAIL = "claire.dumas@example.com"
+EMAIL = "claire.dumas@exemple.fr"
 PASSWORD = "Lecture-du-soir-2026"
 
 
@@ -77,8 +77,10 @@ def test_newcomer_meets_the_wall_signs_up_subscribes_and_reads_in_full(
 
     # 4. The address is confirmed with the link printed on the console.
     (verification,) = [m for m in embedded_site.emails() if m["To"] == EMAIL]
-    link = re.search(r"https?://\S+/compte/confirm-email/\S+/", message_text(verification))
-    assert link is not None, message_text(verification)
+    text = message_text(verification)
+    assert "Relation Client Magazine" in text and "example.com" not in text, text
+    link = re.search(r"https?://\S+/compte/confirm-email/\S+/", text)
+    assert link is not None, text
     assert link.group(0).startswith(f"{base}/"), link.group(0)
     page.goto(link.group(0))
     page.locator("main form button[type=submit]").click()
