@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from subscriptions.models import PaywallSettings
 from tests.journeys.embedded import EmbeddedSite, message_text
+from tests.journeys.helpers import article_paths
 
 pytestmark = [pytest.mark.embedded, pytest.mark.browser]
 
@@ -24,12 +25,6 @@ def _meter_limit(site: EmbeddedSite) -> int:
         return int(rows[0][0])
     # No settings row yet: the paywall reads the model's default.
     return int(PaywallSettings._meta.get_field("meter_limit").get_default())
-
-
-def _card_links(page: Page, badge: str) -> list[str]:
-    links = page.locator(f"article.card:has(.badge--{badge}) .card__title a")
-    expect(links.first).to_be_visible()
-    return [str(links.nth(i).get_attribute("href")) for i in range(links.count())]
 
 
 def _expect_full_article(page: Page) -> None:
@@ -46,10 +41,11 @@ def test_newcomer_meets_the_wall_signs_up_subscribes_and_reads_in_full(
     page = open_page()
 
     # 1. Anonymous: the article list, a free article in full.
-    page.goto(f"{base}/articles/")
-    free = _card_links(page, "free")
-    subscriber_only = _card_links(page, "subscribers")
+    free = article_paths(page, base, "free")
+    subscriber_only = article_paths(page, base, "subscribers")
     assert len(subscriber_only) > limit, "the demo needs more subscriber articles than the meter"
+    assert free, "the demo has no free article"
+    page.goto(f"{base}/articles/")
     screenshot(page, "reader-01-articles")
     page.goto(f"{base}{free[0]}")
     expect(page.locator("h1.article__title")).to_be_visible()
