@@ -53,6 +53,37 @@ EDITOR_PASSWORD = "kiosque-demo-2025"  # noqa: S105 - a documented demo password
 EDITOR_FIRST_NAME = "Camille"
 EDITOR_LAST_NAME = "Éditrice"
 
+# One account per role, all with the editor's password (the contract in README.md, "Try it").
+DEMO_PASSWORD = EDITOR_PASSWORD
+MARKETER_EMAIL = "marketing@kiosque.local"
+EVENTS_STAFF_EMAIL = "evenements@kiosque.local"
+SUBSCRIBER_EMAIL = "abonne@kiosque.local"
+COMPANY_READER_EMAIL = "lectrice@acme-relation.fr"
+READER_EMAIL = "lecteur@kiosque.local"
+WEEKLY_PLAN = "price_demo_hebdo"
+LICENCE_NAME = "Acme Relation"
+LICENCE_DOMAIN = "acme-relation.fr"
+LICENCE_SEATS = 25
+# Without the Stripe simulator no card is charged: the subscriber's access is offered instead.
+DEMO_ACCESS_REASON = "Compte de démonstration (abonné hebdo)"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    first_name: str
+    last_name: str
+
+
+PEOPLE: dict[str, DemoPerson] = {
+    "editor": DemoPerson(EDITOR_EMAIL, EDITOR_FIRST_NAME, EDITOR_LAST_NAME),
+    "marketer": DemoPerson(MARKETER_EMAIL, "Louise", "Marchal"),
+    "events": DemoPerson(EVENTS_STAFF_EMAIL, "Romain", "Giraud"),
+    "subscriber": DemoPerson(SUBSCRIBER_EMAIL, "Claire", "Dubois"),
+    "company_reader": DemoPerson(COMPANY_READER_EMAIL, "Nadia", "Kessler"),
+    "reader": DemoPerson(READER_EMAIL, "Paul", "Lefèvre"),
+}
+
 
 @dataclass(frozen=True)
 class DemoRubrique:

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from imagekit.cachefiles import ImageCacheFile
 
 from accounts.models import User
-from magazine.demo import content
+from magazine.demo import content, people
 from magazine.demo.drawing import illustration_draw, portrait_draw
 from magazine.images import RENDITION_FORMATS, Rendition, _widths_for, renditions_generate
 from magazine.models import Article, Author, Rubrique, Tag
@@ -39,7 +41,9 @@ class DemoResult:
     renditions_written: int = 0
     editor_email: str = content.EDITOR_EMAIL
     editor_password: str = content.EDITOR_PASSWORD
+    accounts: list[people.DemoAccount] = field(default_factory=list)
     admin_url: str = ""
+    site_url: str = ""
 
     def count(self, kind: str, *, created: bool, changed: bool) -> None:
         if created:
@@ -156,48 +160,6 @@ def _load_authors(result: DemoResult, stdout: Writer | None) -> dict[str, Author
     return authors
 
 
-def _load_editor(result: DemoResult) -> User:
-    group = editors_group_sync()
-    user = User.objects.filter(email=content.EDITOR_EMAIL).first()
-    created = user is None
-    if user is None:
-        user = User(email=content.EDITOR_EMAIL)
-    changed = _assign(
-        user,
-        {
-            "first_name": content.EDITOR_FIRST_NAME,
-            "last_name": content.EDITOR_LAST_NAME,
-            "is_staff": True,
-            "is_superuser": False,
-            "is_active": True,
-        },
-    )
-    # The printed password must work, even if someone changed it since the last run.
-    if not user.check_password(content.EDITOR_PASSWORD):
-        user.set_password(content.EDITOR_PASSWORD)
-        changed = True
-    if created or changed:
-        user.save()
-    if not user.groups.filter(pk=group.pk).exists():
-        user.groups.add(group)
-        changed = True
-    _verified_email_ensure(user)
-    result.count("editors", created=created, changed=changed)
-    return user
-
-
-def _verified_email_ensure(user: User) -> None:
-    # allauth may require a verified address before login; the demo editor must just work.
-    from allauth.account.models import EmailAddress
-
-    address, _created = EmailAddress.objects.get_or_create(
-        user=user, email=user.email, defaults={"verified": True, "primary": True}
-    )
-    if not (address.verified and address.primary):
-        address.verified = address.primary = True
-        address.save(update_fields=["verified", "primary"])
-
-
 def _load_articles(
     result: DemoResult,
     rubriques: dict[str, Rubrique],
@@ -277,16 +239,40 @@ def _load_plans(result: DemoResult) -> None:
         result.count("plans", created=created, changed=False)
 
 
-def demo_load(*, stdout: Writer | None = None) -> DemoResult:
-    """Create or refresh the demo rubriques, tags, authors, articles and editor account."""
+def _load_accounts(result: DemoResult, groups: dict[str, Group], now: datetime) -> dict[str, User]:
+    users = {}
+    staff = people.staff_load(groups)
+    readers = people.readers_load(now=now)
+    for role, (user, created, changed) in {**staff, **readers}.items():
+        result.count(
+            "editors" if role == "editor" else "accounts", created=created, changed=changed
+        )
+        users[role] = user
+    return users
+
+
+def demo_load(
+    *, stdout: Writer | None = None, groups: dict[str, Group] | None = None
+) -> DemoResult:
+    """Create or refresh the demo rubriques, tags, authors, articles, plans and accounts.
+
+    ``groups`` maps the staff roles ("editor", "marketer", "events") to their groups; the
+    editor's alone is made here when it is not given.
+    """
     result = DemoResult()
+    now = timezone.now()
+    groups = {"editor": editors_group_sync(), **(groups or {})}
     with transaction.atomic():
         rubriques = _load_rubriques(result)
         tags = _load_tags(result)
         authors = _load_authors(result, stdout)
-        editor = _load_editor(result)
-        _load_articles(result, rubriques, tags, authors, editor, stdout)
+        users = _load_accounts(result, groups, now)
+        _load_articles(result, rubriques, tags, authors, users["editor"], stdout)
         _load_plans(result)
+    # Through the (simulated) Stripe and its webhooks, each in their own transactions.
+    people.subscription_ensure(user=users["subscriber"], granted_by=users["editor"], now=now)
+    result.accounts = people.accounts_summary()
     with translation.override(settings.LANGUAGE_CODE):
         result.admin_url = f"{settings.SITE_URL}{reverse('admin:index')}"
+        result.site_url = f"{settings.SITE_URL}{reverse('magazine:home')}"
     return result
