@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,11 @@ def console_emails(output: str) -> list[EmailMessage]:
         message = email.message_from_string(chunk[start:], policy=email.policy.default)
         messages.append(message)
     return messages
+
+
+def recipients(message: EmailMessage) -> list[str]:
+    """The addresses a parsed message was sent to, lower-cased, without display names."""
+    return [address.lower() for _name, address in getaddresses([str(message["To"] or "")])]
 
 
 def message_text(message: EmailMessage) -> str:
