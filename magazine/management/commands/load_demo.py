@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from events.demo import events_demo_load
 from events.roles import events_group_sync
+from magazine.demo.calendar import demo_calendar
 from magazine.demo.content import DEMO_PASSWORD
 from magazine.demo.loader import demo_load
 from magazine.roles import editors_group_sync
@@ -46,8 +47,13 @@ class Command(BaseCommand):
             "marketer": marketing_group_sync(),
             "events": events_group_sync(),
         }
-        result = demo_load(stdout=self.stdout, groups=groups)
-        for other in (events_demo_load(), newsletters_demo_load()):
+        # Every date of the demo follows the day it is loaded.
+        calendar = demo_calendar()
+        result = demo_load(stdout=self.stdout, groups=groups, calendar=calendar)
+        for other in (
+            events_demo_load(calendar=calendar),
+            newsletters_demo_load(now=calendar.now),
+        ):
             result.created.update(other.created)
         kinds = ["rubriques", "tags", "authors", "articles", "editors", "accounts", "plans"]
         for kind in [*kinds, *sorted(set(result.created) - set(kinds))]:
