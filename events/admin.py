@@ -76,6 +76,14 @@ class TicketTypeInline(admin.StackedInline):
         ("access", "subscriber_opens_at"),
     )
 
+    def get_formset(self, request: HttpRequest, obj: Event | None = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        # A ticket may be for one of this event's sessions, never another event's. A new
+        # event has none saved yet: its session tickets are added once it is.
+        field = formset.form.base_fields["session"]
+        field.queryset = Session.objects.filter(event=obj) if obj else Session.objects.none()  # type: ignore[attr-defined]
+        return formset
+
 
 class QuestionInline(admin.TabularInline):
     model = Question
@@ -95,6 +103,14 @@ class DiscountCodeInline(admin.TabularInline):
         "ticket_types",
     )
     filter_horizontal = ("ticket_types",)
+
+    def get_formset(self, request: HttpRequest, obj: Event | None = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields["ticket_types"]
+        field.queryset = (  # type: ignore[attr-defined]
+            TicketType.objects.filter(event=obj) if obj else TicketType.objects.none()
+        )
+        return formset
 
 
 @admin.register(Event)
