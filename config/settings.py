@@ -279,7 +279,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or f"{SITE_NAME} <redaction@e
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: tasks run in-process when no broker is configured (embedded default).
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "memory://"
+# In-process tasks still open a producer on the broker URL: name a host, or kombu warns about
+# the missing one at every task (a warning about no broker where none is wanted).
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not (env_str("CELERY_BROKER_URL") or REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -534,6 +534,14 @@ class Registration(models.Model):
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
 
+    def attendee_may_cancel(self, now: datetime | None = None) -> bool:
+        """Self-service cancellation: closed once checked in or once the event has started."""
+        return (
+            self.is_active
+            and self.checked_in_at is None
+            and (now or timezone.now()) < self.event.starts_at
+        )
+
     def holds_seat(self, now: datetime | None = None) -> bool:
         if self.status == self.Status.CONFIRMED:
             return True
