@@ -4,14 +4,16 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
+# Absolute links (Stripe simulator pages, feeds, calendar, emails) point where `make run` serves.
+SITE_URL ?= http://$(HOST):$(PORT)
 # Embedded defaults for `make run`: SQLite, in-process tasks, console email, Stripe simulator.
-RUN_ENV := DEBUG=true
+RUN_ENV := DEBUG=true SITE_URL=$(SITE_URL)
 # The test suite always runs against real services (PostgreSQL, Redis), as CI does.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kiosque
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 LINT_ENV := SECRET_KEY=lint-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:///:memory:
 
-.PHONY: install messages run serve test lint bench services browser clean
+.PHONY: install messages run serve test journeys lint bench services browser clean
 
 install: $(VENV)/.installed
 
@@ -41,9 +43,14 @@ services:
 browser:
 	@command -v chromium >/dev/null || scripts/apt_install.sh chromium fonts-dejavu-core fonts-liberation2
 
+# `make test` includes tests/journeys: each role in Chromium against `make run` on a spare port.
 test: messages services browser
 	DATABASE_URL=$(TEST_DATABASE_URL) KIOSQUE_TEST_REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
 	$(if $(PYTEST_ARGS),,DATABASE_URL=sqlite://:memory: KIOSQUE_TEST_SQLITE=true KIOSQUE_TEST_REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -m sqlite_compatible)
+
+# Those journeys alone: they need neither PostgreSQL nor Redis.
+journeys: messages browser
+	$(PY) -m pytest tests/journeys $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -41,6 +41,9 @@ for _proxy in TRUSTED_PROXIES:
         ) from _exc
 
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+# In DEBUG without SITE_URL, absolute links follow the host and port each request came to
+# (core.site): only the development server knows which port it serves.
+SITE_URL_FROM_REQUEST = DEBUG and not env_str("SITE_URL")
 SITE_NAME = env_str("SITE_NAME") or "Relation Client Magazine"
 
 INSTALLED_APPS = [
@@ -77,6 +80,7 @@ MIDDLEWARE = [
     # NUL in the path, query or form: a 400 here, never a DataError in a view (config.middleware).
     "config.middleware.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "core.site.SiteURLMiddleware",
     # django-csp, with a narrower relaxation for the admin (accounts.middleware).
     "accounts.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -296,7 +300,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or f"{SITE_NAME} <redaction@e
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: tasks run in-process when no broker is configured (embedded default).
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "memory://"
+# In-process tasks still open a producer on the broker URL: name a host, or kombu warns about
+# the missing one at every task (a warning about no broker where none is wanted).
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not (env_str("CELERY_BROKER_URL") or REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True

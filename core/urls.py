@@ -1,16 +1,17 @@
-"""Addresses on the public site (``settings.SITE_URL``), for emails, feeds and structured data."""
+"""Addresses on the public site (``core.site.site_url()``): emails, feeds, structured data."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+
+from core.site import site_url
 
 
 def absolute_url(path_or_url: str) -> str:
     """``path_or_url`` on the public site; a URL that names its host (media elsewhere) as it is."""
     if "://" in path_or_url:
         return path_or_url
-    return f"{settings.SITE_URL}{path_or_url}"
+    return f"{site_url()}{path_or_url}"
 
 
 def absolute_reverse(name: str, *args: object, **kwargs: object) -> str:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import get_language, get_language_bidi
 
+from core.site import site_url
 from magazine.models import Rubrique
 
 
@@ -17,7 +18,7 @@ def site_context() -> dict[str, Any]:
     """
     return {
         "SITE_NAME": settings.SITE_NAME,
-        "SITE_URL": settings.SITE_URL,
+        "SITE_URL": site_url(),
         "nav_rubriques": Rubrique.objects.only("name", "slug"),
         "LANGUAGES": settings.LANGUAGES,
         "LANGUAGE_CODE": get_language(),

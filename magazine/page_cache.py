@@ -54,6 +54,7 @@ from django.utils.translation import get_language
 from core import network
 from core.http import make_private as make_private  # the views' policy, re-exported
 from core.http import make_public as _make_public
+from core.site import site_url
 from magazine.context_processors import site_context
 from paywall.models import GIFT_QUERY_PARAMETER, LICENCE_RANGES_VERSION_KEY, OrganisationIPRange
 
@@ -323,7 +324,8 @@ def anonymous_lookup(
 
 
 def _page_key(request: HttpRequest, params: tuple[str, ...] = ()) -> str:
-    raw = f"{request.path}|{get_language()}"
+    # The base URL is in the page (canonical link); in DEBUG it may follow the request's host.
+    raw = f"{site_url()}{request.path}|{get_language()}"
     for name in params:
         raw += f"|{name}={request.GET.get(name, '')}"
     return "kiosque:article-page:" + hashlib.sha256(raw.encode()).hexdigest()
@@ -425,7 +427,9 @@ def skeleton_lookup(*, name: str) -> SkeletonLookup | None:
     """What is kept under ``name`` for the current articles version (None: keep nothing)."""
     if skeleton_seconds() <= 0:
         return None
-    key = "kiosque:reader-skeleton:" + hashlib.sha256(name.encode()).hexdigest()
+    # The base URL too: kept HTML holds absolute links (canonical), which follow the served host.
+    raw = f"{name}|{site_url()}"
+    key = "kiosque:reader-skeleton:" + hashlib.sha256(raw.encode()).hexdigest()
     articles_version = cache_versions()[1]
     return SkeletonLookup(key, articles_version, _skeletons.get(key, (articles_version,)))
 

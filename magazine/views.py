@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from core.http import bad_request_response
+from core.site import site_url
 from magazine import article_page, page_cache, selectors
 from magazine.models import Article, Author, Rubrique, Tag
 from magazine.search import normalize_query, search_snippet
@@ -224,7 +225,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /admin/",
         "Disallow: /apercu/",
         "Disallow: /en/apercu/",
-        f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}",
+        f"Sitemap: {site_url()}{reverse('sitemap')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 

@@ -1,14 +1,37 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _sync_roles(sender: AppConfig, **kwargs: Any) -> None:
+    from newsletters.roles import marketing_group_sync
+
+    marketing_group_sync(using=kwargs.get("using", "default"))
 
 
 class NewslettersConfig(AppConfig):
     name = "newsletters"
     verbose_name = _("Newsletters")
 
+    def demo_roles(self) -> dict[str, Any]:
+        """The marketers' group, for the demo account of that role (``load_demo``)."""
+        from newsletters.roles import marketing_group_sync
+
+        return {"marketer": marketing_group_sync()}
+
+    def demo_load(self, *, calendar: Any) -> Any:
+        """The demo newsletters and their subscribers, after the demo magazine."""
+        from newsletters.demo import newsletters_demo_load
+
+        return newsletters_demo_load(now=calendar.now)
+
     def ready(self) -> None:
+        # Permissions only exist once every app has migrated: post_migrate is Django's hook for it.
+        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="newsletters_sync_roles")
         # anymail reports bounces and complaints only through this signal: nothing else fits.
         from anymail.signals import tracking
 

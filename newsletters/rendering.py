@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.site import site_url
 from core.urls import absolute_url
 from magazine.models import Article
 from newsletters import tokens
@@ -60,7 +61,7 @@ class MessageTooLarge(Exception):
 
 def absolutise(fragment: str) -> str:
     """Make site-relative links and images in editor HTML absolute (mail clients need them)."""
-    return _RELATIVE_URL.sub(lambda match: f"{match.group(1)}{settings.SITE_URL}/", fragment)
+    return _RELATIVE_URL.sub(lambda match: f"{match.group(1)}{site_url()}/", fragment)
 
 
 class _TextExtractor(HTMLParser):
@@ -218,7 +219,7 @@ def _unsubscribe_url_for(token: str) -> str:
 
     with translation.override(None):
         path = reverse("newsletter_unsubscribe", kwargs={"token": token})
-    return f"{settings.SITE_URL}{path}"
+    return f"{site_url()}{path}"
 
 
 _SLOT = "KIOSQUESLOT0"
@@ -237,7 +238,7 @@ def unsubscribe_link() -> tuple[str, str] | None:
 def site_domain() -> str:
     from urllib.parse import urlsplit
 
-    return urlsplit(settings.SITE_URL).hostname or "localhost"
+    return urlsplit(site_url()).hostname or "localhost"
 
 
 def prepare(campaign: Campaign) -> PreparedCampaign:
@@ -265,7 +266,7 @@ def prepare(campaign: Campaign) -> PreparedCampaign:
         "body_html": absolutise(campaign.body),
         "body_text": html_to_text(absolutise(campaign.body)),
         "site_name": settings.SITE_NAME,
-        "site_url": settings.SITE_URL,
+        "site_url": site_url(),
         "recipient_email": EMAIL_MARK,
         "unsubscribe_url": UNSUBSCRIBE_MARK,
         "year": timezone.localdate().year,

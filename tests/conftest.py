@@ -8,7 +8,8 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
-pytest_plugins = ["tests.personas"]
+# One Chromium for tests/browser and tests/journeys (Playwright allows one per thread).
+pytest_plugins = ["tests.personas", "tests.chromium"]
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from core.money import format_price
+from core.site import site_url
 from core.urls import absolute_url
 from events import selectors
 from events.models import Event
@@ -108,7 +109,7 @@ def event_structured_data(event: Event, tickets: list[Any] | None = None) -> dic
         "organizer": {
             "@type": "Organization",
             "name": settings.SITE_NAME,
-            "url": settings.SITE_URL,
+            "url": site_url(),
         },
     }
     if event.image:

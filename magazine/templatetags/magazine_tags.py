@@ -18,6 +18,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import get_language
 
 from core.lru import BoundedLRU
+from core.site import site_url as base_url
 from core.urls import absolute_url
 from magazine.images import rendition_set
 from magazine.models import Article
@@ -173,7 +174,7 @@ def article_structured_data(article: Article) -> dict[str, Any]:
         "publisher": {
             "@type": "Organization",
             "name": settings.SITE_NAME,
-            "url": settings.SITE_URL + "/",
+            "url": base_url() + "/",
             "logo": {"@type": "ImageObject", "url": absolute_url(static("img/logo.svg"))},
         },
     }
@@ -195,7 +196,7 @@ def website_json_ld() -> SafeString:
             "@context": "https://schema.org",
             "@type": "WebSite",
             "name": settings.SITE_NAME,
-            "url": settings.SITE_URL + "/",
+            "url": base_url() + "/",
         }
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -89,6 +90,11 @@ def test_signup_by_email_creates_a_user_and_the_emailed_link_verifies_the_addres
     message = mail.outbox[0]
     assert message.to == [address.email]
     assert message.subject.startswith(f"[{settings.SITE_NAME}]")
+    # The magazine's name and host, not the django.contrib.sites default ("example.com").
+    text = re.sub(r"\S+@\S+", "", message.body)  # the reader's own address may be example.com
+    assert "example.com" not in text
+    assert settings.SITE_NAME in text
+    assert f"sur {urlsplit(settings.SITE_URL).netloc}." in text
     confirm_url = link_in(message)
     assert "/compte/confirm-email/" in confirm_url
 

@@ -10,8 +10,10 @@ from django.core import mail
 from django.urls import reverse
 
 from events.demo import events_demo_load
-from events.models import Event, EventMessage, Question, Registration, TicketType
+from events.models import Event, EventMessage, Question, Registration, Session, TicketType
+from magazine.demo.calendar import demo_calendar
 from tests.events.helpers import register
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -110,10 +112,71 @@ def test_cancelling_the_event_cancels_and_tells_everyone(
 
 def test_demo_loader_is_idempotent() -> None:
     events_demo_load()
-    counts = (Event.objects.count(), TicketType.objects.count())
+    counts = (Event.objects.count(), TicketType.objects.count(), Session.objects.count())
     events_demo_load()
-    assert (Event.objects.count(), TicketType.objects.count()) == counts
+    assert (Event.objects.count(), TicketType.objects.count(), Session.objects.count()) == counts
     ectff = Event.objects.get(slug="ectff-13e-edition")
     speakers = {s.name for session in ectff.sessions.all() for s in session.speakers.all()}
     assert speakers == {"Anne-Fleur Saraux", "Amélia Newsom-Davis", "Gary Anssens"}
-    assert Event.objects.get(slug="new-biz-forum-2026").venue.name == "Chalet de l'Aurore"
+    assert Event.objects.get(slug=demo_calendar().nbf_slug).venue.name == "Chalet de l'Aurore"
+
+
+# --- Ticket types offer only the event's own sessions ------------------------------------------
+
+
+def _choices(page: str, name_suffix: str) -> set[str]:
+    import re
+
+    select = re.search(rf'<select name="[^"]*{name_suffix}"[^>]*>(.*?)</select>', page, re.S)
+    assert select is not None, name_suffix
+    return set(re.findall(r'<option value="(\d+)"', select.group(1)))
+
+
+def test_ticket_type_form_lists_only_the_events_own_sessions(admin_client) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import EventFactory, SessionFactory, TicketTypeFactory
+
+    forum, other = EventFactory(), EventFactory()
+    own = SessionFactory(event=forum, title="Master class du forum")
+    foreign = SessionFactory(event=other, title="Master class d'un autre événement")
+    TicketTypeFactory(event=forum, name="Entrée forum")
+    foreign_ticket = TicketTypeFactory(event=other, name="Entrée autre")
+
+    change = admin_client.get(reverse("admin:events_event_change", args=[forum.pk]))
+    page = change.content.decode()
+    assert _choices(page, "ticket_types-0-session") == {str(own.pk)}
+    assert _choices(page, "ticket_types-__prefix__-session") == {str(own.pk)}
+    assert str(foreign_ticket.pk) not in _choices(page, "discount_codes-__prefix__-ticket_types")
+    add = admin_client.get(reverse("admin:events_event_add")).content.decode()
+    assert _choices(add, "ticket_types-__prefix__-session") == set()
+    assert foreign.title not in add
+
+
+def test_a_ticket_for_another_events_session_is_refused(rf, admin_client) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib import admin
+
+    from events.admin import TicketTypeInline
+    from tests.factories import EventFactory, SessionFactory
+
+    forum, other = EventFactory(), EventFactory()
+    foreign = SessionFactory(event=other)
+    request = rf.get("/")
+    request.user = UserFactory(email="root@example.com", is_staff=True, is_superuser=True)
+    formset_class = TicketTypeInline(Event, admin.site).get_formset(request, forum)
+    prefix = formset_class.get_default_prefix()
+    data = {
+        f"{prefix}-TOTAL_FORMS": "1",
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-0-name": "Master class",
+        f"{prefix}-0-position": "0",
+        f"{prefix}-0-is_active": "on",
+        f"{prefix}-0-session": str(foreign.pk),
+        f"{prefix}-0-capacity": "10",
+        f"{prefix}-0-price_cents": "0",
+        f"{prefix}-0-currency": "eur",
+        f"{prefix}-0-access": "open",
+    }
+    formset = formset_class(data, instance=forum, prefix=prefix)
+
+    assert not formset.is_valid()
+    assert "session" in formset.forms[0].errors
+    assert not TicketType.objects.filter(event=forum).exists()

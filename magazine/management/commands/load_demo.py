@@ -9,22 +9,28 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from magazine.demo.calendar import demo_calendar
+from magazine.demo.content import DEMO_PASSWORD
 from magazine.demo.loader import demo_load
+from magazine.roles import editors_group_sync
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo articles, authors and editor account (idempotent)."
+    help = (
+        "Create or refresh the demo articles, events, newsletters and one account per role "
+        "(idempotent; dates follow the day it runs)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--allow-production",
             action="store_true",
-            help="Load the demo even when DEBUG is off (it creates a staff account whose "
+            help="Load the demo even when DEBUG is off (it creates staff accounts whose "
             "password is public).",
         )
 
     def handle(self, *args: Any, allow_production: bool, **options: Any) -> None:
-        # The demo editor's password is printed and committed: never create it by accident.
+        # The demo accounts' password is printed and committed: never create them by accident.
         if not settings.DEBUG and not allow_production:
             raise CommandError(
                 _(
@@ -32,17 +38,23 @@ class Command(BaseCommand):
                     "a public password. Pass --allow-production if this really is a demo site."
                 )
             )
-        result = demo_load(stdout=self.stdout)
-        # Apps that build on the magazine add their own demo (an AppConfig's demo_load): the
-        # magazine cannot import them, they depend on it.
-        extra: dict[str, int] = {}
-        for config in apps.get_app_configs():
+        # Every date of the demo follows the day it is loaded.
+        calendar = demo_calendar()
+        # Apps that build on the magazine add their staff role and their own demo through their
+        # AppConfig (demo_roles, demo_load): the magazine cannot import them, they depend on it.
+        configs = apps.get_app_configs()
+        groups = {"editor": editors_group_sync()}
+        for config in configs:
+            roles = getattr(config, "demo_roles", None)
+            if roles is not None:
+                groups.update(roles())
+        result = demo_load(stdout=self.stdout, groups=groups, calendar=calendar)
+        for config in configs:
             load_more = getattr(config, "demo_load", None)
             if load_more is not None:
-                extra.update(load_more().created)
-        result.created.update(extra)
-        kinds = ["rubriques", "tags", "authors", "articles", "editors", "plans"]
-        for kind in [*kinds, *sorted(set(extra) - set(kinds))]:
+                result.created.update(load_more(calendar=calendar).created)
+        kinds = ["rubriques", "tags", "authors", "articles", "editors", "accounts", "plans"]
+        for kind in [*kinds, *sorted(set(result.created) - set(kinds))]:
             self.stdout.write(
                 _("%(kind)s: %(created)s created, %(updated)s updated")
                 % {
@@ -55,10 +67,14 @@ class Command(BaseCommand):
             _("%(count)s images drawn, %(renditions)s renditions written.")
             % {"count": result.images_drawn, "renditions": result.renditions_written}
         )
+        self.stdout.write("")
         self.stdout.write(
             self.style.SUCCESS(
-                _("Demo editor: %(email)s / password: %(password)s")
-                % {"email": result.editor_email, "password": result.editor_password}
+                _("Demo accounts (password for all: %(password)s):") % {"password": DEMO_PASSWORD}
             )
         )
+        width = max(len(account.email) for account in result.accounts)
+        for account in result.accounts:
+            self.stdout.write(f"  {account.email.ljust(width)}  {account.role} — {account.opens}")
+        self.stdout.write(_("Site: %(url)s") % {"url": result.site_url})
         self.stdout.write(_("Administration: %(url)s") % {"url": result.admin_url})
