@@ -4,8 +4,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
+# Absolute links (Stripe simulator pages, feeds, calendar, emails) point where `make run` serves.
+SITE_URL ?= http://$(HOST):$(PORT)
 # Embedded defaults for `make run`: SQLite, in-process tasks, console email, Stripe simulator.
-RUN_ENV := DEBUG=true
+RUN_ENV := DEBUG=true SITE_URL=$(SITE_URL)
 # The test suite always runs against real services (PostgreSQL, Redis), as CI does.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kiosque
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0

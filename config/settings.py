@@ -40,6 +40,9 @@ for _proxy in TRUSTED_PROXIES:
         ) from _exc
 
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+# In DEBUG without SITE_URL, absolute links follow the host and port each request came to
+# (core.site): only the development server knows which port it serves.
+SITE_URL_FROM_REQUEST = DEBUG and not env_str("SITE_URL")
 SITE_NAME = env_str("SITE_NAME") or "Relation Client Magazine"
 
 INSTALLED_APPS = [
@@ -73,6 +76,7 @@ MIDDLEWARE = [
     # First: it times the whole stack and logs redirects and static files too (config.middleware).
     "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "core.site.SiteURLMiddleware",
     # django-csp, with a narrower relaxation for the admin (accounts.middleware).
     "accounts.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -18,6 +19,7 @@ from django.utils.translation import ngettext
 
 from accounts.http import admin_user
 from events import selectors, services
+from events.forms import CancellationForm
 from events.models import (
     DiscountCode,
     Event,
@@ -418,25 +420,50 @@ class RegistrationAdmin(admin.ModelAdmin):
             services.registration_reject(registration=registration, actor=request.user)
         self.message_user(request, _("Requests rejected."))
 
-    @admin.action(description=_("Cancel (refund according to the event's policy)"))
-    def cancel_per_policy(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
-        self._cancel(request, queryset, full_refund=False)
+    @admin.action(
+        description=_("Cancel (refund according to the event's policy)"), permissions=["change"]
+    )
+    def cancel_per_policy(
+        self, request: HttpRequest, queryset: QuerySet[Registration]
+    ) -> HttpResponse | None:
+        return self._cancel(request, queryset, full_refund=False)
 
-    @admin.action(description=_("Cancel and refund in full"))
-    def cancel_with_refund(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
-        self._cancel(request, queryset, full_refund=True)
+    @admin.action(description=_("Cancel and refund in full"), permissions=["change"])
+    def cancel_with_refund(
+        self, request: HttpRequest, queryset: QuerySet[Registration]
+    ) -> HttpResponse | None:
+        return self._cancel(request, queryset, full_refund=True)
 
     def _cancel(
         self, request: HttpRequest, queryset: QuerySet[Registration], *, full_refund: bool
-    ) -> None:
-        count = 0
+    ) -> HttpResponse | None:
+        """Ask for the reason first (an intermediate page), then cancel and refund."""
+        form = CancellationForm(request.POST if "reason" in request.POST else None)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Cancel registrations"),
+                "form": form,
+                "registrations": list(queryset.select_related("ticket_type")),
+                "action": request.POST.get("action", ""),
+                "select_across": request.POST.get("select_across", "0"),
+                "full_refund": full_refund,
+            }
+            return TemplateResponse(request, "admin/events/registration/cancel.html", context)
+        count, refused = 0, []
         for registration in queryset.filter(status__in=Registration.ACTIVE_STATUSES):
-            services.registration_cancel(
-                registration=registration,
-                actor=request.user,
-                by_organiser=True,
-                full_refund=full_refund,
-            )
+            try:
+                services.registration_cancel(
+                    registration=registration,
+                    actor=request.user,
+                    by_organiser=True,
+                    full_refund=full_refund,
+                    reason=form.cleaned_data["reason"],
+                )
+            except services.RegistrationRefused as exc:
+                refused.append(f"{registration.reference}: {exc.message}")
+                continue
             count += 1
         self.message_user(
             request,
@@ -445,6 +472,9 @@ class RegistrationAdmin(admin.ModelAdmin):
             )
             % {"count": count},
         )
+        for message in refused:
+            self.message_user(request, message, messages.ERROR)
+        return None
 
     @admin.action(description=_("Retry failed refunds"))
     def retry_refund(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:

@@ -1,7 +1,16 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _sync_roles(sender: AppConfig, **kwargs: Any) -> None:
+    from events.roles import events_group_sync
+
+    events_group_sync(using=kwargs.get("using", "default"))
 
 
 class EventsConfig(AppConfig):
@@ -9,6 +18,8 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
+        # Permissions only exist once every app has migrated: post_migrate is Django's hook for it.
+        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="events_sync_roles")
         # Paid tickets are confirmed by the Stripe webhook, which dispatches payment-mode
         # checkouts by their metadata purpose.
         from events.payments import CHECKOUT_PURPOSE, on_checkout_completed

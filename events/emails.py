@@ -9,19 +9,20 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from core.site import site_url
 from events.ics import event_calendar, ics_filename
 from events.models import Event, EventMessage, Registration, WaitlistEntry
 from events.qr import ticket_qr_png
 
 
 def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
+    return f"{site_url()}{path}"
 
 
 def _message(
     *, template: str, subject: str, to: str, context: dict[str, Any], reply_to: str = ""
 ) -> EmailMultiAlternatives:
-    context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
+    context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": site_url(), **context}
     text = render_to_string(f"emails/events/{template}.txt", context)
     html = render_to_string(f"emails/events/{template}.html", context)
     message = EmailMultiAlternatives(

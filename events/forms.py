@@ -93,3 +93,17 @@ class WaitlistForm(forms.Form):
 
 class CheckInForm(forms.Form):
     code = forms.CharField(label=_("Ticket code"), max_length=20)
+
+
+class CancellationForm(forms.Form):
+    """Why staff cancel registrations (kept in each one's audit trail)."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=250,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Kept in the audit trail of each registration and erased with the attendee's data. "
+            "Write no personal data here."
+        ),
+    )

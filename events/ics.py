@@ -10,6 +10,7 @@ from django.utils import timezone
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
+from core.site import site_url
 from events.models import Event, Registration
 
 _STATUS = {
@@ -20,7 +21,7 @@ _STATUS = {
 
 
 def _uid(event: Event) -> str:
-    host = urlsplit(settings.SITE_URL).hostname or "kiosque"
+    host = urlsplit(site_url()).hostname or "kiosque"
     return f"event-{event.pk}@{host}"
 
 
@@ -37,7 +38,7 @@ def event_calendar(event: Event, *, registration: Registration | None = None) ->
     entry.add("dtstart", timezone.localtime(event.starts_at).replace(microsecond=0))
     entry.add("dtend", timezone.localtime(event.ends_at).replace(microsecond=0))
     entry.add("summary", str(event))
-    url = f"{settings.SITE_URL}{event.get_absolute_url()}"
+    url = f"{site_url()}{event.get_absolute_url()}"
     description = [event.summary, url]
     if registration is not None:
         description.insert(0, f"{registration.ticket_type.name} — {registration.reference}")

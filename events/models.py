@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.site import site_url
 from events.querysets import (
     EventQuerySet,
     RegistrationQuerySet,
@@ -220,7 +221,7 @@ class Event(models.Model):
             "action": "TEMPLATE",
             "text": str(self),
             "dates": f"{stamp(self.starts_at)}/{stamp(self.ends_at)}",
-            "details": f"{self.summary}\n{settings.SITE_URL}{self.get_absolute_url()}",
+            "details": f"{self.summary}\n{site_url()}{self.get_absolute_url()}",
             "location": f"{self.venue.name}, {self.venue.full_address}",
             "ctz": settings.TIME_ZONE,
         }
@@ -532,6 +533,14 @@ class Registration(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+    def attendee_may_cancel(self, now: datetime | None = None) -> bool:
+        """Self-service cancellation: closed once checked in or once the event has started."""
+        return (
+            self.is_active
+            and self.checked_in_at is None
+            and (now or timezone.now()) < self.event.starts_at
+        )
 
     def holds_seat(self, now: datetime | None = None) -> bool:
         if self.status == self.Status.CONFIRMED:

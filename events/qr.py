@@ -9,15 +9,25 @@ import segno
 from events.models import Registration
 
 
+def ticket_qr(registration: Registration) -> segno.QRCode:
+    """A regular QR code, never a Micro QR.
+
+    segno.make() picks a Micro QR for a reference this short, and phone cameras, the browsers'
+    BarcodeDetector and jsQR do not read those. The quiet zone is the four modules the
+    standard asks for.
+    """
+    return segno.make_qr(registration.reference, error="m")
+
+
 def ticket_qr_svg(registration: Registration) -> str:
-    qr = segno.make(registration.reference, error="m")
     buffer = io.BytesIO()
-    qr.save(buffer, kind="svg", scale=6, border=2, xmldecl=False, svgns=True, title="QR")
+    ticket_qr(registration).save(
+        buffer, kind="svg", scale=6, border=4, xmldecl=False, svgns=True, title="QR"
+    )
     return buffer.getvalue().decode()
 
 
 def ticket_qr_png(registration: Registration) -> bytes:
-    qr = segno.make(registration.reference, error="m")
     buffer = io.BytesIO()
-    qr.save(buffer, kind="png", scale=8, border=2)
+    ticket_qr(registration).save(buffer, kind="png", scale=8, border=4)
     return buffer.getvalue()

@@ -36,6 +36,9 @@ from events.models import (
 
 logger = logging.getLogger(__name__)
 
+# How a cancellation's reason is written in the audit trail (erased with the attendee's data).
+REASON_PREFIX = "reason="
+
 
 def hold_duration() -> timedelta:
     return timedelta(minutes=settings.EVENTS_HOLD_MINUTES)
@@ -528,14 +531,17 @@ def registration_cancel(
     by_organiser: bool = False,
     full_refund: bool = False,
     notify: bool = True,
+    reason: str = "",
     now: datetime | None = None,
 ) -> Registration:
     """Cancel a registration, free its seat (offered to the waiting list) and refund.
 
-    The refund follows the event's policy unless ``full_refund``; only organisers may cancel
-    once the event has started.
+    The refund follows the event's policy unless ``full_refund``. Once the attendee has checked
+    in or the event has started, only organisers may cancel, and they must give a ``reason``,
+    which the audit trail keeps.
     """
     now = now or timezone.now()
+    reason = reason.strip()
     with transaction.atomic():
         _lock_capacity(registration.ticket_type_id)
         registration = (
@@ -543,9 +549,22 @@ def registration_cancel(
         )
         if not registration.is_active:
             return registration
+        if not by_organiser and registration.checked_in_at is not None:
+            raise RegistrationRefused(
+                "checked_in",
+                _("You have checked in at the event: the registration can no longer be cancelled."),
+            )
         if not by_organiser and now >= registration.event.starts_at:
             raise RegistrationRefused(
                 "started", _("The event has started: the registration can no longer be cancelled.")
+            )
+        if by_organiser and not reason and not registration.attendee_may_cancel(now):
+            raise RegistrationRefused(
+                "reason_required",
+                _(
+                    "This attendee has checked in or the event has started: give a reason to "
+                    "cancel the registration."
+                ),
             )
         previous = registration.status
         registration.status = Registration.Status.CANCELLED
@@ -557,6 +576,7 @@ def registration_cancel(
             action="cancelled_by_organiser" if by_organiser else "cancelled",
             from_status=previous,
             actor=actor,
+            detail=f"{REASON_PREFIX}{reason}" if reason else "",
             now=now,
         )
         _offer_freed_seats(registration.ticket_type_id, now=now)
@@ -905,7 +925,11 @@ def event_cancel(*, event: Event, actor: Any = None) -> int:
     count = 0
     for registration in Registration.objects.active().filter(event=event):
         registration_cancel(
-            registration=registration, actor=actor, by_organiser=True, full_refund=True
+            registration=registration,
+            actor=actor,
+            by_organiser=True,
+            full_refund=True,
+            reason="event cancelled",
         )
         count += 1
     WaitlistEntry.objects.filter(
@@ -986,6 +1010,10 @@ def registrations_anonymise(*, now: datetime | None = None) -> int:
             answers={},
             anonymised_at=now,
         )
+        # Staff write the reasons of their cancellations: the one free text of the audit trail.
+        RegistrationLog.objects.filter(
+            registration_id__in=ids, detail__startswith=REASON_PREFIX
+        ).update(detail=f"{REASON_PREFIX}(erased)")
         RegistrationLog.objects.bulk_create(
             RegistrationLog(registration_id=pk, at=now, action="anonymised") for pk in ids
         )

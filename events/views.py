@@ -213,7 +213,7 @@ def ticket(request: HttpRequest, token: str) -> HttpResponse:
         else "",
         "hold_live": registration.holds_seat(now)
         and registration.status == Registration.Status.PENDING_PAYMENT,
-        "can_cancel": registration.is_active and now < registration.event.starts_at,
+        "can_cancel": registration.attendee_may_cancel(now),
         "refund_cents": services.refund_due(registration, full_refund=False, now=now),
     }
     response = render(request, "events/ticket.html", context)

@@ -49,6 +49,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from core.site import site_url
 from subscriptions import network
 from subscriptions.models import OrganisationIPRange
 from subscriptions.services import GIFT_QUERY_PARAMETER, LICENCE_RANGES_VERSION_KEY
@@ -287,7 +288,8 @@ def anonymous_lookup(
 
 
 def _page_key(request: HttpRequest, params: tuple[str, ...] = ()) -> str:
-    raw = f"{request.path}|{get_language()}"
+    # The base URL is in the page (canonical link); in DEBUG it may follow the request's host.
+    raw = f"{site_url()}{request.path}|{get_language()}"
     for name in params:
         raw += f"|{name}={request.GET.get(name, '')}"
     return "kiosque:article-page:" + hashlib.sha256(raw.encode()).hexdigest()
@@ -419,7 +421,7 @@ def skeleton_lookup(*, article_id: int, updated_at: datetime) -> SkeletonLookup 
     """The skeleton of this version of the article in the current language (None: don't cache)."""
     if skeleton_seconds() <= 0:
         return None
-    raw = f"{article_id}|{updated_at.isoformat()}|{get_language()}"
+    raw = f"{article_id}|{updated_at.isoformat()}|{get_language()}|{site_url()}"
     key = "kiosque:article-skeleton:" + hashlib.sha256(raw.encode()).hexdigest()
     articles_version = cache_versions()[1]
     return SkeletonLookup(key, articles_version, _skeletons.get(key, (articles_version,)))

@@ -1,4 +1,4 @@
-"""sitemap.xml: articles, rubriques, tags, authors and the home page, on settings.SITE_URL."""
+"""sitemap.xml: articles, rubriques, tags, authors and the home page, on the site's base URL."""
 
 from __future__ import annotations
 
@@ -6,23 +6,23 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from core.site import site_url
 from magazine.models import Article, Author, Rubrique, Tag
 
 
 class SiteUrlSitemap(Sitemap):
-    """Builds URLs from settings.SITE_URL, like canonical links, not from the Sites framework."""
+    """Builds URLs from core.site.site_url(), like canonical links, not from the Sites framework."""
 
     @property
     def protocol(self) -> str:  # type: ignore[override]
-        return urlsplit(settings.SITE_URL).scheme or "https"
+        return urlsplit(site_url()).scheme or "https"
 
     def get_domain(self, site: Any = None) -> str:
-        return urlsplit(settings.SITE_URL).netloc
+        return urlsplit(site_url()).netloc
 
 
 class HomeSitemap(SiteUrlSitemap):

@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from core.site import site_url
 from magazine import page_cache, selectors
 from magazine.models import Article, Author, Rubrique, Tag
 from magazine.reading import Reading, reading_for
@@ -272,7 +273,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /admin/",
         "Disallow: /apercu/",
         "Disallow: /en/apercu/",
-        f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}",
+        f"Sitemap: {site_url()}{reverse('sitemap')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 

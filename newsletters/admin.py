@@ -239,6 +239,8 @@ class CampaignAdmin(admin.ModelAdmin):
             action(campaign=campaign)
         except (services.CampaignStateError, ValidationError) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        except services.TaskFailed as exc:
+            messages.error(request, _("Sending failed: %(error)s") % {"error": exc})
         else:
             messages.success(request, done)
 
@@ -343,6 +345,12 @@ class CampaignAdmin(admin.ModelAdmin):
                 done += 1
             except services.CampaignStateError:
                 continue
+            except services.TaskFailed as exc:
+                messages.error(
+                    request,
+                    _("%(campaign)s: sending failed: %(error)s")
+                    % {"campaign": campaign, "error": exc},
+                )
         messages.info(
             request,
             ngettext("%(count)d campaign updated.", "%(count)d campaigns updated.", done)

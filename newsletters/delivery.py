@@ -81,19 +81,23 @@ def deliveries_create(campaign: Campaign) -> int:
     suppression = Suppression._meta.db_table
     delivery = Delivery._meta.db_table
     now = timezone.now()
+    # A CTE names the audience's columns: SQLite has no column list on a derived table's alias
+    # ("AS audience (email, user_id)"), PostgreSQL and SQLite both take one on a CTE. The WHERE
+    # keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
     sql = (
-        f"INSERT INTO {delivery} (campaign_id, email, user_id, status, attempts, claimed_by, "  # noqa: S608 - table names from models
+        f"WITH audience (email, user_id) AS ({select_sql}) "  # noqa: S608 - table names from models
+        f"INSERT INTO {delivery} (campaign_id, email, user_id, status, attempts, claimed_by, "
         "last_error, created_at) "
         "SELECT %s, audience.email, audience.user_id, "
         f"CASE WHEN EXISTS (SELECT 1 FROM {suppression} s WHERE s.email = audience.email "
         "AND (s.newsletter_id IS NULL OR s.newsletter_id = %s)) "
         "THEN 'suppressed' ELSE 'queued' END, "
         "0, '', '', %s "
-        f"FROM ({select_sql}) AS audience (email, user_id) WHERE true "
+        "FROM audience WHERE true "
         "ON CONFLICT (campaign_id, email) DO NOTHING"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [campaign.pk, campaign.newsletter_id, now, *select_params])
+        cursor.execute(sql, [*select_params, campaign.pk, campaign.newsletter_id, now])
     return Delivery.objects.filter(campaign=campaign).count()
 
 

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.site import site_url
 from magazine.models import Article
 from magazine.teaser import split_body
 from newsletters import tokens
@@ -58,12 +59,12 @@ class MessageTooLarge(Exception):
 
 
 def absolute(url: str) -> str:
-    return url if "://" in url else f"{settings.SITE_URL}{url}"
+    return url if "://" in url else f"{site_url()}{url}"
 
 
 def absolutise(fragment: str) -> str:
     """Make site-relative links and images in editor HTML absolute (mail clients need them)."""
-    return _RELATIVE_URL.sub(lambda match: f"{match.group(1)}{settings.SITE_URL}/", fragment)
+    return _RELATIVE_URL.sub(lambda match: f"{match.group(1)}{site_url()}/", fragment)
 
 
 class _TextExtractor(HTMLParser):
@@ -221,7 +222,7 @@ def _unsubscribe_url_for(token: str) -> str:
 
     with translation.override(None):
         path = reverse("newsletter_unsubscribe", kwargs={"token": token})
-    return f"{settings.SITE_URL}{path}"
+    return f"{site_url()}{path}"
 
 
 _SLOT = "KIOSQUESLOT0"
@@ -240,7 +241,7 @@ def unsubscribe_link() -> tuple[str, str] | None:
 def site_domain() -> str:
     from urllib.parse import urlsplit
 
-    return urlsplit(settings.SITE_URL).hostname or "localhost"
+    return urlsplit(site_url()).hostname or "localhost"
 
 
 def prepare(campaign: Campaign) -> PreparedCampaign:
@@ -268,7 +269,7 @@ def prepare(campaign: Campaign) -> PreparedCampaign:
         "body_html": absolutise(campaign.body),
         "body_text": html_to_text(absolutise(campaign.body)),
         "site_name": settings.SITE_NAME,
-        "site_url": settings.SITE_URL,
+        "site_url": site_url(),
         "recipient_email": EMAIL_MARK,
         "unsubscribe_url": UNSUBSCRIBE_MARK,
         "year": timezone.localdate().year,

@@ -23,7 +23,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from core.site import site_url
 from newsletters import rendering, tokens
 from newsletters.models import (
     Campaign,
@@ -129,7 +131,7 @@ def subscription_request(
 def _send_confirmation(email: str, token: str, names: list[str]) -> None:
     path = reverse("newsletters:confirm", kwargs={"token": token})
     context = {
-        "confirm_url": f"{settings.SITE_URL}{path}",
+        "confirm_url": f"{site_url()}{path}",
         "newsletters": names,
         "site_name": settings.SITE_NAME,
         "days": settings.NEWSLETTER_CONFIRMATION_MAX_AGE_DAYS,
@@ -379,18 +381,30 @@ class CampaignStateError(Exception):
     pass
 
 
+class CampaignStartError(CampaignStateError):
+    """Sending could not start (only seen when tasks run in-process, as in `make run`)."""
+
+
+class TaskFailed(Exception):
+    """A task run in-process (no broker: the embedded mode) raised; the cause is chained."""
+
+
 def _publish(task: Any, *args: Any, count: int = 1) -> None:
     """Send ``count`` messages for ``task``; a broker that is away is logged, never raised.
 
     The database holds the campaign's state: beat's start_due_campaigns and the sweeper find
-    what a lost message would have started once the broker is back.
+    what a lost message would have started once the broker is back. Without a broker the task
+    runs here and now: its own failure is logged as what it is and raised as TaskFailed.
     """
     for _i in range(count):
         try:
             task.delay(*args)
-        except Exception as exc:  # whatever the broker client raises
+        except BrokerUnavailable as exc:
             logger.warning("Broker unavailable (%s): %s%r left to beat", exc, task.name, args)
             return
+        except Exception as exc:
+            logger.exception("Task %s%r failed in-process: %s", task.name, args, exc)
+            raise TaskFailed(str(exc)) from exc
 
 
 def _enqueue_chunks(campaign_id: int, count: int) -> None:
@@ -448,17 +462,30 @@ def _finish(campaign_id: int) -> None:
 
 
 def campaign_send_now(*, campaign: Campaign) -> None:
-    """Start sending after commit, in a worker."""
-    from newsletters.tasks import campaign_start_task
-
+    """Start sending after commit, in a worker (in-process without a broker)."""
     if not campaign.editable:
         raise CampaignStateError(_("This campaign has already been sent or started."))
     campaign_check(campaign=campaign)
+    before = {"status": campaign.status, "scheduled_at": campaign.scheduled_at}
     # Scheduled for now, so that beat's start_due_campaigns starts it if the message is lost.
     campaign.status = Campaign.Status.SCHEDULED
     campaign.scheduled_at = timezone.now()
     campaign.save(update_fields=["status", "scheduled_at", "updated_at"])
-    transaction.on_commit(lambda: _publish(campaign_start_task, campaign.pk))
+    transaction.on_commit(partial(_start, campaign.pk, before))
+
+
+def _start(campaign_id: int, before: dict[str, Any]) -> None:
+    from newsletters.tasks import campaign_start_task
+
+    try:
+        _publish(campaign_start_task, campaign_id)
+    except TaskFailed as exc:
+        # An in-process start that failed left nothing behind (campaign_start is atomic), and
+        # no beat will try again: the campaign goes back to what it was, and the caller says why.
+        Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SCHEDULED).update(
+            **before, updated_at=timezone.now()
+        )
+        raise CampaignStartError(_("Sending could not start: %(error)s") % {"error": exc}) from exc
 
 
 def campaigns_start_due(*, now: datetime | None = None) -> list[int]:

@@ -199,6 +199,13 @@ class SimulatorURLs:
     checkout: str = "http://127.0.0.1:8000/abonnement/simulateur/{id}/"
     portal: str = "http://127.0.0.1:8000/abonnement/simulateur/portail/{id}/"
     invoice: str = "http://127.0.0.1:8000/abonnement/simulateur/facture/{id}/"
+    # With a base, the pages above are paths on it, read when a page is made: the site's base
+    # URL may follow the host being served (core.site), not one fixed when the simulator was.
+    base: Callable[[], str] | None = None
+
+    def page(self, name: str, object_id: str) -> str:
+        url = str(getattr(self, name)).format(id=object_id)
+        return f"{self.base()}{url}" if self.base is not None else url
 
 
 @dataclass
@@ -698,7 +705,7 @@ class Simulator:
             subscription=None,
             payment_intent=None,
             invoice=None,
-            url=self.urls.checkout.format(id=session_id),
+            url=self.urls.page("checkout", session_id),
             after_expiration=None,
             shipping_address_collection=None,
             shipping_cost=None,
@@ -1225,8 +1232,8 @@ class Simulator:
             subtotal_excluding_tax=amount,
             total=amount,
             total_excluding_tax=amount,
-            hosted_invoice_url=self.urls.invoice.format(id=invoice_id),
-            invoice_pdf=self.urls.invoice.format(id=invoice_id) + "?pdf=1",
+            hosted_invoice_url=self.urls.page("invoice", invoice_id),
+            invoice_pdf=self.urls.page("invoice", invoice_id) + "?pdf=1",
             _subscription=subscription["id"],
             _first_failure_at=None,
         )
@@ -1362,7 +1369,7 @@ class Simulator:
             return_url=params.get("return_url"),
             configuration="bpc_simulator",
         )
-        session["url"] = self.urls.portal.format(id=session["id"])
+        session["url"] = self.urls.page("portal", session["id"])
         state["portal_sessions"][session["id"]] = session
         return _public(session)
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
+from core.site import site_url
 from stripe_simulator.core import Simulator, SimulatorURLs
 from stripe_simulator.delivery import HTTPDeliverer, InProcessDeliverer
 from stripe_simulator.store import FileStore, MemoryStore
@@ -37,13 +38,12 @@ def _simulator_urls() -> SimulatorURLs:
     try:
         with translation.override(settings.LANGUAGE_CODE):
             pages = {
-                name: settings.SITE_URL
-                + reverse(f"stripe_simulator:{name}", args=[marker]).replace(marker, "{id}")
+                name: reverse(f"stripe_simulator:{name}", args=[marker]).replace(marker, "{id}")
                 for name in ("checkout", "portal", "invoice")
             }
     except NoReverseMatch:  # the pages are not mounted (the app is not installed)
         return SimulatorURLs()
-    return SimulatorURLs(**pages)
+    return SimulatorURLs(**pages, base=site_url)
 
 
 def build_simulator(**overrides: Any) -> Simulator:

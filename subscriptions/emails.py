@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from core.site import site_url
 from subscriptions.models import BillingEmail, PaywallSettings
 
 if TYPE_CHECKING:
@@ -32,9 +33,9 @@ SUBJECTS = {
 
 def _absolute(name: str) -> str:
     try:
-        return settings.SITE_URL + reverse(name)
+        return site_url() + reverse(name)
     except NoReverseMatch:
-        return settings.SITE_URL + "/"
+        return site_url() + "/"
 
 
 def _context(
@@ -45,7 +46,7 @@ def _context(
     context: dict[str, Any] = {
         "first_name": user.first_name,
         "site_name": settings.SITE_NAME,
-        "site_url": settings.SITE_URL,
+        "site_url": site_url(),
         "account_url": _absolute("billing:account"),
         "grace_days": PaywallSettings.load().past_due_grace_days,
     }

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.ratelimits import rate_limit
+from core.site import site_url
 from magazine.models import Article
 from magazine.page_cache import make_private
 from subscriptions import network, selectors, services
@@ -52,7 +52,7 @@ def plans(request: HttpRequest) -> HttpResponse:
 
 
 def _gift_url(gift: GiftLink) -> str:
-    return f"{settings.SITE_URL}{services.gift_link_path(gift)}"
+    return f"{site_url()}{services.gift_link_path(gift)}"
 
 
 @require_POST

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from core.site import site_url
 from events import selectors
 from events.models import Event
 from magazine.templatetags.magazine_tags import absolute_url, json_ld_script
@@ -108,7 +109,7 @@ def event_structured_data(event: Event, tickets: list[Any] | None = None) -> dic
         "organizer": {
             "@type": "Organization",
             "name": settings.SITE_NAME,
-            "url": settings.SITE_URL,
+            "url": site_url(),
         },
     }
     if event.image:

@@ -3,6 +3,11 @@
 Every sentence here was written for the demo from the facts in MAGAZINE.md. Quotations from other
 newspapers are paraphrases with attribution, never verbatim quotes. Internal links are written
 ``[[article:<slug>]]`` and resolved to the article's URL by the loader.
+
+Dates: pieces about dated facts (Dreamforce 2025, the 13th ECTFF, the 2019 archive) keep their
+own; the others are dated relative to the day the demo is loaded (``ago``: days before, hour,
+minute), and what they say about the forums ahead is written ``[[nbf_days]]``, ``[[ectff_date]]``
+… and filled in from the demo calendar (magazine.demo.calendar), so that it is always true.
 """
 
 from __future__ import annotations
@@ -53,6 +58,37 @@ EDITOR_PASSWORD = "kiosque-demo-2025"  # noqa: S105 - a documented demo password
 EDITOR_FIRST_NAME = "Camille"
 EDITOR_LAST_NAME = "Éditrice"
 
+# One account per role, all with the editor's password (the contract in README.md, "Try it").
+DEMO_PASSWORD = EDITOR_PASSWORD
+MARKETER_EMAIL = "marketing@kiosque.local"
+EVENTS_STAFF_EMAIL = "evenements@kiosque.local"
+SUBSCRIBER_EMAIL = "abonne@kiosque.local"
+COMPANY_READER_EMAIL = "lectrice@acme-relation.fr"
+READER_EMAIL = "lecteur@kiosque.local"
+WEEKLY_PLAN = "price_demo_hebdo"
+LICENCE_NAME = "Acme Relation"
+LICENCE_DOMAIN = "acme-relation.fr"
+LICENCE_SEATS = 25
+# Without the Stripe simulator no card is charged: the subscriber's access is offered instead.
+DEMO_ACCESS_REASON = "Compte de démonstration (abonné hebdo)"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    first_name: str
+    last_name: str
+
+
+PEOPLE: dict[str, DemoPerson] = {
+    "editor": DemoPerson(EDITOR_EMAIL, EDITOR_FIRST_NAME, EDITOR_LAST_NAME),
+    "marketer": DemoPerson(MARKETER_EMAIL, "Louise", "Marchal"),
+    "events": DemoPerson(EVENTS_STAFF_EMAIL, "Romain", "Giraud"),
+    "subscriber": DemoPerson(SUBSCRIBER_EMAIL, "Claire", "Dubois"),
+    "company_reader": DemoPerson(COMPANY_READER_EMAIL, "Nadia", "Kessler"),
+    "reader": DemoPerson(READER_EMAIL, "Paul", "Lefèvre"),
+}
+
 
 @dataclass(frozen=True)
 class DemoRubrique:
@@ -97,11 +133,19 @@ class DemoArticle:
     featured: bool = False
     status: str = "published"
     seo_title: str = ""
+    # Days before the load, hour and minute (Paris); overrides published_at.
+    ago: tuple[int, int, int] | None = None
 
 
 def paris(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=PARIS)
 
+
+# Earlier demo loads used these slugs (with a year that has since passed).
+RENAMED_SLUGS = {
+    "new-biz-forum-2026-la-feclaz": "new-biz-forum-la-feclaz",
+    "brouillon-programme-du-new-biz-forum-2026": "brouillon-programme-du-new-biz-forum",
+}
 
 RUBRIQUES: tuple[DemoRubrique, ...] = (
     DemoRubrique(
@@ -390,9 +434,8 @@ Un discours plus nuancé que celui entendu outre-Atlantique.</p>
 <blockquote><p>Les grands rendez-vous européens de la relation client se distinguent par une
 approche plus pragmatique de l'IA que les conférences des éditeurs américains, relève en
 substance la presse spécialisée.</p></blockquote>
-<p>Les abonnés retrouveront notre compte rendu de la
-<a href="[[article:soiree-debat-omnicanal-au-terrass-hotel]]">soirée-débat sur l'omnicanal au
-Terrass'Hôtel</a>, organisée la même semaine.</p>
+<p>Rendez-vous l'an prochain pour la 14e édition, avec, promettent les organisateurs, encore
+plus de temps pour les échanges avec la salle.</p>
 """,
         rubrique="evenements",
         authors=("helene-carpentier",),
@@ -400,7 +443,7 @@ Terrass'Hôtel</a>, organisée la même semaine.</p>
         access="registered",
         featured=True,
         tags=("experience-client", "centres-de-contact"),
-        related=("soiree-debat-omnicanal-au-terrass-hotel", "new-biz-forum-2026-la-feclaz"),
+        related=("ectff-prochaine-edition-inscriptions-ouvertes", "new-biz-forum-la-feclaz"),
         seo_description=(
             "La 13e édition de l'ECTFF, forum de l'expérience client, avec les master classes "
             "de Wengo, Orange et Alltricks (Decathlon)."
@@ -435,13 +478,13 @@ le client le sent immédiatement.</p>
 <blockquote><p>Les clients ne pensent pas en canaux, ils pensent en situations, rappelle en
 substance un éditorialiste de la presse quotidienne dans une chronique consacrée au commerce
 physique.</p></blockquote>
-<p>Le débat s'est prolongé tard autour d'un buffet. Les abonnés trouveront dans
-<a href="[[article:omnicanal-pourquoi-la-promesse-reste-difficile-a-tenir]]">notre analyse</a> les
-chiffres et les méthodes évoqués ce soir-là.</p>
+<p>Le débat s'est prolongé tard autour d'un buffet. Les abonnés trouveront bientôt dans notre
+analyse les chiffres et les méthodes évoqués ce soir-là.</p>
 """,
         rubrique="evenements",
         authors=("helene-carpentier", "ines-benali"),
-        published_at=paris(2025, 10, 24, 12, 0),
+        published_at=None,
+        ago=(19, 12, 0),
         access="free",
         tags=("omnicanal", "experience-client"),
         related=(
@@ -488,7 +531,8 @@ pratiques.</p>
 """,
         rubrique="analyses",
         authors=("ines-benali",),
-        published_at=paris(2025, 10, 27, 7, 30),
+        published_at=None,
+        ago=(17, 7, 30),
         access="subscribers",
         tags=("omnicanal", "crm", "experience-client"),
         related=("soiree-debat-omnicanal-au-terrass-hotel",),
@@ -526,7 +570,8 @@ reprise autour de Vocalcom</a>, autre sujet qui agite le marché.</p>
 """,
         rubrique="marche-et-deals",
         authors=("marc-dufresne",),
-        published_at=paris(2025, 10, 20, 9, 15),
+        published_at=None,
+        ago=(11, 9, 15),
         access="subscribers",
         tags=("bpo", "centres-de-contact"),
         related=(
@@ -563,15 +608,17 @@ analyse en substance la presse spécialisée.</p></blockquote>
 <h2>Ce que nous surveillons</h2>
 <p>La forme de l'opération, reprise totale ou adossement, et le sort des équipes de recherche et
 développement seront déterminants pour les clients. Nous publierons les détails dès qu'un accord
-sera signé. Lire aussi notre <a href="[[article:bpo-la-consolidation-s-accelere]]">analyse sur
-la consolidation du marché</a>.</p>
+sera signé. Lire aussi notre <a
+href="[[article:agents-ia-ce-que-l-automatisation-change-pour-les-centres-de-contact]]">enquête
+sur ce que l'automatisation change pour les centres de contact</a>.</p>
 """,
         rubrique="marche-et-deals",
         authors=("marc-dufresne",),
-        published_at=paris(2025, 10, 17, 10, 0),
+        published_at=None,
+        ago=(14, 10, 0),
         access="subscribers",
         tags=("fusions-acquisitions", "centres-de-contact"),
-        related=("bpo-la-consolidation-s-accelere", "comete-un-deal-majeur-attendu"),
+        related=("bpo-la-consolidation-s-accelere", "didier-manzari-quitte-konecta"),
         seo_description=(
             "Plusieurs projets de reprise circulent autour de Vocalcom, éditeur de solutions "
             "pour centres de contact. Le point sur le dossier."
@@ -609,7 +656,8 @@ de HubSpot</a> sur l'IA dans le service client.</p>
 """,
         rubrique="marche-et-deals",
         authors=("ines-benali",),
-        published_at=paris(2025, 10, 15, 9, 0),
+        published_at=None,
+        ago=(8, 9, 0),
         access="registered",
         tags=("agents-vocaux", "ia"),
         related=(
@@ -637,11 +685,11 @@ de HubSpot</a> sur l'IA dans le service client.</p>
 majeure, dont ni le montant ni la nature exacte, acquisition, partenariat ou levée de fonds,
 n'ont encore filtré.</p>
 <h2>Un marché qui se consolide</h2>
-<p>Le calendrier n'est pas anodin. Depuis la rentrée, les mouvements se multiplient dans la
+<p>Le calendrier n'est pas anodin. Depuis plusieurs mois, les mouvements se multiplient dans la
 relation client : départs de dirigeants, projets de reprise, start-up en hypercroissance. Chaque
 acteur cherche la taille critique pour investir dans l'IA.</p>
-<blockquote><p>Les opérations de croissance externe devraient se multiplier d'ici la fin de
-l'année dans les services aux entreprises, anticipe en substance la presse financière.</p>
+<blockquote><p>Les opérations de croissance externe devraient se multiplier dans les mois qui
+viennent dans les services aux entreprises, anticipe en substance la presse financière.</p>
 </blockquote>
 <h2>À suivre</h2>
 <p>Nous publierons le détail de l'opération dès son annonce officielle. En attendant, retrouvez
@@ -650,7 +698,8 @@ secteur</a>.</p>
 """,
         rubrique="marche-et-deals",
         authors=("marc-dufresne",),
-        published_at=paris(2025, 10, 28, 8, 0),
+        published_at=None,
+        ago=(1, 8, 0),
         access="free",
         tags=("fusions-acquisitions", "bpo"),
         related=("bpo-la-consolidation-s-accelere", "vocalcom-dans-le-viseur-des-repreneurs"),
@@ -688,12 +737,13 @@ jeunes pousses de l'IA, comme <a
 href="[[article:volubile-ai-arr-en-hausse-de-250-pour-cent]]">Volubile.ai</a>,
 deviennent quant à elles des partenaires, voire des cibles, pour les prestataires
 historiques.</p>
-<p>Ces questions seront au programme du <a href="[[article:new-biz-forum-2026-la-feclaz]]">New Biz
-Forum</a>, en juin 2026.</p>
+<p>Ces questions seront au programme du <a href="[[article:new-biz-forum-la-feclaz]]">New Biz
+Forum</a>, [[nbf_days]] à La Féclaz.</p>
 """,
         rubrique="analyses",
         authors=("marc-dufresne", "helene-carpentier"),
-        published_at=paris(2025, 10, 29, 7, 0),
+        published_at=None,
+        ago=(5, 7, 0),
         access="subscribers",
         featured=True,
         tags=("bpo", "fusions-acquisitions", "centres-de-contact"),
@@ -760,16 +810,17 @@ suppressions de postes chez Salesforce</a>.</p>
         palette="ocean",
     ),
     DemoArticle(
-        slug="new-biz-forum-2026-la-feclaz",
-        title="New Biz Forum 2026 : rendez-vous en juin à La Féclaz",
+        slug="new-biz-forum-la-feclaz",
+        title="New Biz Forum [[nbf_year]] : rendez-vous [[nbf_days]] à La Féclaz",
         lead=(
-            "Le magazine organise la prochaine édition du New Biz Forum en juin 2026 à la "
+            "Le magazine organise la prochaine édition du New Biz Forum [[nbf_days]] à la "
             "station de La Féclaz, en Savoie, sur le site où le Chalet de l'Aurore accueillit "
-            "les premières colonies de vacances dans les années 1950."
+            "les premières colonies de vacances dans les années 1950. Les inscriptions sont "
+            "ouvertes."
         ),
         body="""
 <p>Changer d'air pour changer de regard : c'est le pari de la prochaine édition du New Biz Forum,
-organisée par Relation Client Magazine en juin 2026 à La Féclaz, station de moyenne montagne du
+organisée par Relation Client Magazine [[nbf_days]] à La Féclaz, station de moyenne montagne du
 massif des Bauges, en Savoie.</p>
 <h2>Un lieu chargé d'histoire</h2>
 <p>Le choix du site ne doit rien au hasard. C'est à La Féclaz que le Chalet de l'Aurore a
@@ -785,19 +836,21 @@ hors saison pour faire vivre leurs équipements, observe en substance la presse 
 <li>Des ateliers sur l'IA, l'omnicanal et la consolidation du marché.</li>
 <li>Des temps informels en plein air, loin des salles de conférence.</li>
 </ul>
-<p>Les inscriptions ouvriront prochainement. Hélène Carpentier, rédactrice en chef, présente le
+<p>Les inscriptions sont ouvertes <a href="[[nbf_url]]">sur la page du forum</a>, avec un tarif
+préférentiel pour les abonnés du magazine. Hélène Carpentier, rédactrice en chef, présente le
 projet <a href="[[article:helene-carpentier-un-forum-en-altitude]]">dans un entretien</a>.</p>
 """,
         rubrique="evenements",
         authors=(NEWSROOM,),
-        published_at=paris(2025, 10, 31, 10, 0),
+        published_at=None,
+        ago=(15, 10, 0),
         access="free",
         featured=True,
         tags=("experience-client", "bpo"),
         related=("helene-carpentier-un-forum-en-altitude", "ectff-13e-edition-master-classes"),
         seo_description=(
-            "Le New Biz Forum 2026 se tiendra en juin à La Féclaz (Savoie), là où le Chalet de "
-            "l'Aurore accueillit les premières colonies dans les années 1950."
+            "Le New Biz Forum [[nbf_year]] se tiendra [[nbf_days]] à La Féclaz (Savoie), là où "
+            "le Chalet de l'Aurore accueillit les premières colonies de vacances."
         ),
         hero_word="New Biz Forum",
         hero_alt="Illustration bleu ciel évoquant la montagne avec les mots New Biz Forum",
@@ -809,7 +862,8 @@ projet <a href="[[article:helene-carpentier-un-forum-en-altitude]]">dans un entr
         title="Hélène Carpentier : « Un forum en altitude pour parler affaires autrement »",
         lead=(
             "La rédactrice en chef de Relation Client Magazine explique pourquoi le New Biz "
-            "Forum s'installe à La Féclaz en juin 2026, et ce que les participants y trouveront."
+            "Forum s'installe à La Féclaz en [[nbf_month]], et ce que les participants y "
+            "trouveront."
         ),
         body="""
 <p><strong>Pourquoi organiser un forum d'affaires dans une station de ski ?</strong></p>
@@ -829,22 +883,68 @@ tout le monde.</p>
 <blockquote><p>Le format des rencontres d'affaires en petit comité gagne du terrain face aux
 grands salons, dont les visiteurs se lassent, relève en substance la presse
 économique.</p></blockquote>
-<p>Tous les détails pratiques sont dans <a href="[[article:new-biz-forum-2026-la-feclaz]]">notre
-annonce du New Biz Forum 2026</a>.</p>
+<p>Tous les détails pratiques sont dans <a href="[[article:new-biz-forum-la-feclaz]]">notre
+annonce du New Biz Forum [[nbf_year]]</a>.</p>
 """,
         rubrique="portraits-et-interviews",
         authors=("ines-benali",),
-        published_at=paris(2025, 11, 3, 9, 0),
+        published_at=None,
+        ago=(15, 10, 30),
         access="registered",
         tags=("experience-client",),
-        related=("new-biz-forum-2026-la-feclaz",),
+        related=("new-biz-forum-la-feclaz",),
         seo_description=(
-            "Entretien avec Hélène Carpentier, rédactrice en chef, sur le New Biz Forum 2026 "
-            "à La Féclaz (Savoie)."
+            "Entretien avec Hélène Carpentier, rédactrice en chef, sur le New Biz Forum "
+            "[[nbf_year]] à La Féclaz (Savoie)."
         ),
         hero_word="Entretien",
         hero_alt="Illustration orangée aux formes géométriques avec le mot Entretien",
         hero_caption="Hélène Carpentier, rédactrice en chef de Relation Client Magazine.",
+        palette="sunset",
+    ),
+    DemoArticle(
+        slug="ectff-prochaine-edition-inscriptions-ouvertes",
+        title="ECTFF : la [[ectff_edition]] édition ouvre ses inscriptions",
+        lead=(
+            "Le forum de l'expérience client revient à Paris le [[ectff_date]]. Master classes "
+            "en petit comité, table ronde et retours d'expérience : les inscriptions sont "
+            "ouvertes, et gratuites."
+        ),
+        body="""
+<p>Le forum de l'expérience client tiendra sa [[ectff_edition]] édition le [[ectff_date]] à
+l'Espace Grande Arche, à Paris La Défense. La formule ne change pas : une plénière pour ouvrir la
+journée, des master classes de quarante places et beaucoup de temps pour les échanges.</p>
+<h2>Des master classes en petit comité</h2>
+<p>Trois master classes sont annoncées : l'escalade vers un conseiller sans faire répéter le
+client, les agents vocaux qui savent passer la main, et l'achat de prestations de centre de
+contact au résultat plutôt qu'à la minute. Chacune se réserve à part, dans la limite des places
+de la salle.</p>
+<h2>Le commerce de proximité à l'honneur</h2>
+<p>L'après-midi, une table ronde confrontera enseignes de quartier et grands groupes sur une
+question simple : comment rester proche de ses clients quand on ne les voit plus au
+comptoir ?</p>
+<blockquote><p>Les forums professionnels qui privilégient les formats courts et interactifs
+attirent davantage de décideurs que les grands salons d'exposants, relève en substance la presse
+spécialisée.</p></blockquote>
+<p>Le programme complet et les inscriptions sont <a href="[[ectff_url]]">sur la page du
+forum</a>. Pour mémoire, notre compte rendu de la
+<a href="[[article:ectff-13e-edition-master-classes]]">13e édition</a>.</p>
+""",
+        rubrique="evenements",
+        authors=("helene-carpentier",),
+        published_at=None,
+        ago=(3, 10, 0),
+        access="free",
+        featured=True,
+        tags=("experience-client", "centres-de-contact"),
+        related=("ectff-13e-edition-master-classes", "new-biz-forum-la-feclaz"),
+        seo_description=(
+            "La [[ectff_edition]] édition de l'ECTFF, forum de l'expérience client, se tient à "
+            "Paris le [[ectff_date]] : master classes et table ronde."
+        ),
+        hero_word="ECTFF",
+        hero_alt="Illustration orangée aux formes géométriques avec le sigle ECTFF",
+        hero_caption="Le forum se tiendra à l'Espace Grande Arche, à Paris La Défense.",
         palette="sunset",
     ),
     DemoArticle(
@@ -890,8 +990,8 @@ Dreamforce 2025</a>.</p>
         palette="archive",
     ),
     DemoArticle(
-        slug="brouillon-programme-du-new-biz-forum-2026",
-        title="Le programme complet du New Biz Forum 2026",
+        slug="brouillon-programme-du-new-biz-forum",
+        title="Le programme complet du New Biz Forum [[nbf_year]]",
         lead="Ateliers, rendez-vous d'affaires et intervenants : le programme détaillé du forum.",
         body="""
 <p>Programme en cours de finalisation avec les intervenants. À compléter avant publication.</p>
@@ -906,11 +1006,13 @@ Dreamforce 2025</a>.</p>
         access="registered",
         status="draft",
         tags=("experience-client",),
-        related=("new-biz-forum-2026-la-feclaz",),
-        seo_description="Le programme détaillé du New Biz Forum 2026 à La Féclaz (Savoie).",
+        related=("new-biz-forum-la-feclaz",),
+        seo_description=(
+            "Le programme détaillé du New Biz Forum [[nbf_year]] à La Féclaz (Savoie)."
+        ),
         hero_word="Programme",
         hero_alt="Illustration bleu ciel avec le mot Programme",
-        hero_caption="Le programme du New Biz Forum 2026.",
+        hero_caption="Le programme du New Biz Forum [[nbf_year]].",
         palette="alpine",
     ),
 )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -17,7 +19,8 @@ from django.utils.translation import gettext as _
 from imagekit.cachefiles import ImageCacheFile
 
 from accounts.models import User
-from magazine.demo import content
+from magazine.demo import content, people
+from magazine.demo.calendar import DemoCalendar, demo_calendar
 from magazine.demo.drawing import illustration_draw, portrait_draw
 from magazine.images import RENDITION_FORMATS, Rendition, _widths_for, renditions_generate
 from magazine.models import Article, Author, Rubrique, Tag
@@ -25,6 +28,7 @@ from magazine.roles import editors_group_sync
 from magazine.sanitizer import sanitize_html
 
 _ARTICLE_LINK = re.compile(r"\[\[article:([a-z0-9-]+)\]\]")
+_DATE_WORD = re.compile(r"\[\[([a-z_]+)\]\]")
 
 
 class Writer(Protocol):
@@ -39,7 +43,9 @@ class DemoResult:
     renditions_written: int = 0
     editor_email: str = content.EDITOR_EMAIL
     editor_password: str = content.EDITOR_PASSWORD
+    accounts: list[people.DemoAccount] = field(default_factory=list)
     admin_url: str = ""
+    site_url: str = ""
 
     def count(self, kind: str, *, created: bool, changed: bool) -> None:
         if created:
@@ -100,6 +106,30 @@ def _resolve_links(body: str, known: set[str]) -> str:
     return _ARTICLE_LINK.sub(lambda match: _article_url(match.group(1), known), body)
 
 
+def _fill(text: str, words: dict[str, str]) -> str:
+    """Write the demo calendar's dates into ``text`` (``[[nbf_days]]`` and the like)."""
+
+    def word(match: re.Match[str]) -> str:
+        if match.group(1) not in words:
+            raise ImproperlyConfigured(f"Unknown word in demo text: {match.group(0)}")
+        return words[match.group(1)]
+
+    return _DATE_WORD.sub(word, text)
+
+
+def _published_at(item: content.DemoArticle, calendar: DemoCalendar) -> datetime | None:
+    if item.ago is not None:
+        return calendar.days_ago(*item.ago)
+    return item.published_at
+
+
+def _rename_old_slugs() -> None:
+    # Rows of an earlier demo load are refreshed in place, not left behind with stale dates.
+    for old, new in content.RENAMED_SLUGS.items():
+        if not Article.objects.filter(slug=new).exists():
+            Article.objects.filter(slug=old).update(slug=new)
+
+
 def _clean_html(html: str) -> str:
     # Collapse the source's hard line wraps so the stored HTML reads like the editor's output.
     return re.sub(r"\s*\n\s*", " ", html).replace("> <", "><").strip()
@@ -156,72 +186,34 @@ def _load_authors(result: DemoResult, stdout: Writer | None) -> dict[str, Author
     return authors
 
 
-def _load_editor(result: DemoResult) -> User:
-    group = editors_group_sync()
-    user = User.objects.filter(email=content.EDITOR_EMAIL).first()
-    created = user is None
-    if user is None:
-        user = User(email=content.EDITOR_EMAIL)
-    changed = _assign(
-        user,
-        {
-            "first_name": content.EDITOR_FIRST_NAME,
-            "last_name": content.EDITOR_LAST_NAME,
-            "is_staff": True,
-            "is_superuser": False,
-            "is_active": True,
-        },
-    )
-    # The printed password must work, even if someone changed it since the last run.
-    if not user.check_password(content.EDITOR_PASSWORD):
-        user.set_password(content.EDITOR_PASSWORD)
-        changed = True
-    if created or changed:
-        user.save()
-    if not user.groups.filter(pk=group.pk).exists():
-        user.groups.add(group)
-        changed = True
-    _verified_email_ensure(user)
-    result.count("editors", created=created, changed=changed)
-    return user
-
-
-def _verified_email_ensure(user: User) -> None:
-    # allauth may require a verified address before login; the demo editor must just work.
-    from allauth.account.models import EmailAddress
-
-    address, _created = EmailAddress.objects.get_or_create(
-        user=user, email=user.email, defaults={"verified": True, "primary": True}
-    )
-    if not (address.verified and address.primary):
-        address.verified = address.primary = True
-        address.save(update_fields=["verified", "primary"])
-
-
 def _load_articles(
     result: DemoResult,
     rubriques: dict[str, Rubrique],
     tags: dict[str, Tag],
     authors: dict[str, Author],
     editor: User,
+    calendar: DemoCalendar,
     stdout: Writer | None,
 ) -> dict[str, Article]:
     known = {item.slug for item in content.ARTICLES}
+    words = calendar.words()
+    _rename_old_slugs()
     articles = {}
     for item in content.ARTICLES:
+        body = _fill(_resolve_links(item.body, known), words)
         values: dict[str, Any] = {
-            "title": item.title,
-            "lead": item.lead,
-            "body": sanitize_html(_clean_html(_resolve_links(item.body, known))),
+            "title": _fill(item.title, words),
+            "lead": _fill(item.lead, words),
+            "body": sanitize_html(_clean_html(body)),
             "status": item.status,
-            "published_at": item.published_at,
+            "published_at": _published_at(item, calendar),
             "rubrique_id": rubriques[item.rubrique].pk,
             "access": item.access,
             "featured": item.featured,
             "seo_title": item.seo_title,
-            "seo_description": item.seo_description,
+            "seo_description": _fill(item.seo_description, words),
             "hero_alt": item.hero_alt,
-            "hero_caption": item.hero_caption,
+            "hero_caption": _fill(item.hero_caption, words),
             "hero_credit": content.CREDIT,
         }
         article = Article.objects.filter(slug=item.slug).first()
@@ -231,7 +223,7 @@ def _load_articles(
         changed = _assign(article, values)
         redraw = not _file_present(article.hero_image)
         if redraw:
-            _say(stdout, _("Drawing the illustration of “%(title)s”…") % {"title": item.title})
+            _say(stdout, _("Drawing the illustration of “%(title)s”…") % {"title": values["title"]})
             picture = illustration_draw(
                 word=item.hero_word,
                 kicker=rubriques[item.rubrique].name,
@@ -277,16 +269,45 @@ def _load_plans(result: DemoResult) -> None:
         result.count("plans", created=created, changed=False)
 
 
-def demo_load(*, stdout: Writer | None = None) -> DemoResult:
-    """Create or refresh the demo rubriques, tags, authors, articles and editor account."""
+def _load_accounts(result: DemoResult, groups: dict[str, Group], now: datetime) -> dict[str, User]:
+    users = {}
+    staff = people.staff_load(groups)
+    readers = people.readers_load(now=now)
+    for role, (user, created, changed) in {**staff, **readers}.items():
+        result.count(
+            "editors" if role == "editor" else "accounts", created=created, changed=changed
+        )
+        users[role] = user
+    return users
+
+
+def demo_load(
+    *,
+    stdout: Writer | None = None,
+    groups: dict[str, Group] | None = None,
+    calendar: DemoCalendar | None = None,
+) -> DemoResult:
+    """Create or refresh the demo rubriques, tags, authors, articles, plans and accounts.
+
+    ``groups`` maps the staff roles ("editor", "marketer", "events") to their groups; the
+    editor's alone is made here when it is not given. Dates follow ``calendar`` (default:
+    today's).
+    """
     result = DemoResult()
+    calendar = calendar or demo_calendar()
+    now = calendar.now
+    groups = {"editor": editors_group_sync(), **(groups or {})}
     with transaction.atomic():
         rubriques = _load_rubriques(result)
         tags = _load_tags(result)
         authors = _load_authors(result, stdout)
-        editor = _load_editor(result)
-        _load_articles(result, rubriques, tags, authors, editor, stdout)
+        users = _load_accounts(result, groups, now)
+        _load_articles(result, rubriques, tags, authors, users["editor"], calendar, stdout)
         _load_plans(result)
+    # Through the (simulated) Stripe and its webhooks, each in their own transactions.
+    people.subscription_ensure(user=users["subscriber"], granted_by=users["editor"], now=now)
+    result.accounts = people.accounts_summary()
     with translation.override(settings.LANGUAGE_CODE):
         result.admin_url = f"{settings.SITE_URL}{reverse('admin:index')}"
+        result.site_url = f"{settings.SITE_URL}{reverse('magazine:home')}"
     return result

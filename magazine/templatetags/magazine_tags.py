@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import get_language
 
+from core.site import site_url as base_url
 from magazine.images import rendition_set
 from magazine.models import Article
 from magazine.sanitizer import sanitize_html
@@ -122,7 +123,7 @@ def absolute_url(path_or_url: str) -> str:
     """``path_or_url`` on the public site (media may already live on another host)."""
     if path_or_url.startswith(("http://", "https://")):
         return path_or_url
-    return f"{settings.SITE_URL}{path_or_url}"
+    return f"{base_url()}{path_or_url}"
 
 
 @register.simple_tag
@@ -177,7 +178,7 @@ def article_structured_data(article: Article) -> dict[str, Any]:
         "publisher": {
             "@type": "Organization",
             "name": settings.SITE_NAME,
-            "url": settings.SITE_URL + "/",
+            "url": base_url() + "/",
             "logo": {"@type": "ImageObject", "url": absolute_url(static("img/logo.svg"))},
         },
     }
@@ -199,7 +200,7 @@ def website_json_ld() -> SafeString:
             "@context": "https://schema.org",
             "@type": "WebSite",
             "name": settings.SITE_NAME,
-            "url": settings.SITE_URL + "/",
+            "url": base_url() + "/",
         }
     )
 

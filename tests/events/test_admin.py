@@ -10,7 +10,8 @@ from django.core import mail
 from django.urls import reverse
 
 from events.demo import events_demo_load
-from events.models import Event, EventMessage, Question, Registration, TicketType
+from events.models import Event, EventMessage, Question, Registration, Session, TicketType
+from magazine.demo.calendar import demo_calendar
 from tests.events.helpers import register
 
 pytestmark = pytest.mark.django_db
@@ -110,10 +111,10 @@ def test_cancelling_the_event_cancels_and_tells_everyone(
 
 def test_demo_loader_is_idempotent() -> None:
     events_demo_load()
-    counts = (Event.objects.count(), TicketType.objects.count())
+    counts = (Event.objects.count(), TicketType.objects.count(), Session.objects.count())
     events_demo_load()
-    assert (Event.objects.count(), TicketType.objects.count()) == counts
+    assert (Event.objects.count(), TicketType.objects.count(), Session.objects.count()) == counts
     ectff = Event.objects.get(slug="ectff-13e-edition")
     speakers = {s.name for session in ectff.sessions.all() for s in session.speakers.all()}
     assert speakers == {"Anne-Fleur Saraux", "Amélia Newsom-Davis", "Gary Anssens"}
-    assert Event.objects.get(slug="new-biz-forum-2026").venue.name == "Chalet de l'Aurore"
+    assert Event.objects.get(slug=demo_calendar().nbf_slug).venue.name == "Chalet de l'Aurore"

@@ -9,22 +9,31 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from events.demo import events_demo_load
+from events.roles import events_group_sync
+from magazine.demo.calendar import demo_calendar
+from magazine.demo.content import DEMO_PASSWORD
 from magazine.demo.loader import demo_load
+from magazine.roles import editors_group_sync
+from newsletters.demo import newsletters_demo_load
+from newsletters.roles import marketing_group_sync
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo articles, authors and editor account (idempotent)."
+    help = (
+        "Create or refresh the demo articles, events, newsletters and one account per role "
+        "(idempotent; dates follow the day it runs)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--allow-production",
             action="store_true",
-            help="Load the demo even when DEBUG is off (it creates a staff account whose "
+            help="Load the demo even when DEBUG is off (it creates staff accounts whose "
             "password is public).",
         )
 
     def handle(self, *args: Any, allow_production: bool, **options: Any) -> None:
-        # The demo editor's password is printed and committed: never create it by accident.
+        # The demo accounts' password is printed and committed: never create them by accident.
         if not settings.DEBUG and not allow_production:
             raise CommandError(
                 _(
@@ -32,11 +41,22 @@ class Command(BaseCommand):
                     "a public password. Pass --allow-production if this really is a demo site."
                 )
             )
-        result = demo_load(stdout=self.stdout)
-        events_result = events_demo_load()
-        result.created.update(events_result.created)
-        kinds = ["rubriques", "tags", "authors", "articles", "editors", "plans"]
-        for kind in [*kinds, *sorted(set(events_result.created) - set(kinds))]:
+        # Each app declares its staff role; this command is where they meet.
+        groups = {
+            "editor": editors_group_sync(),
+            "marketer": marketing_group_sync(),
+            "events": events_group_sync(),
+        }
+        # Every date of the demo follows the day it is loaded.
+        calendar = demo_calendar()
+        result = demo_load(stdout=self.stdout, groups=groups, calendar=calendar)
+        for other in (
+            events_demo_load(calendar=calendar),
+            newsletters_demo_load(now=calendar.now),
+        ):
+            result.created.update(other.created)
+        kinds = ["rubriques", "tags", "authors", "articles", "editors", "accounts", "plans"]
+        for kind in [*kinds, *sorted(set(result.created) - set(kinds))]:
             self.stdout.write(
                 _("%(kind)s: %(created)s created, %(updated)s updated")
                 % {
@@ -49,10 +69,14 @@ class Command(BaseCommand):
             _("%(count)s images drawn, %(renditions)s renditions written.")
             % {"count": result.images_drawn, "renditions": result.renditions_written}
         )
+        self.stdout.write("")
         self.stdout.write(
             self.style.SUCCESS(
-                _("Demo editor: %(email)s / password: %(password)s")
-                % {"email": result.editor_email, "password": result.editor_password}
+                _("Demo accounts (password for all: %(password)s):") % {"password": DEMO_PASSWORD}
             )
         )
+        width = max(len(account.email) for account in result.accounts)
+        for account in result.accounts:
+            self.stdout.write(f"  {account.email.ljust(width)}  {account.role} — {account.opens}")
+        self.stdout.write(_("Site: %(url)s") % {"url": result.site_url})
         self.stdout.write(_("Administration: %(url)s") % {"url": result.admin_url})
