@@ -14,6 +14,7 @@ from events.models import (
     DiscountCode,
     Event,
     Registration,
+    Session,
     TicketType,
     WaitlistEntry,
 )
@@ -62,26 +63,15 @@ def registration_create(
     """
     now = now or timezone.now()
     email = email.strip().lower()
-    if not consent:
-        raise RegistrationRefused(
-            "consent", _("Please accept the processing of your data to register.")
-        )
-    subscriber = reader_is_subscriber(user, now)
-    _window_check(
+    subscriber, discount = _registration_allowed(
         event=event,
         ticket_type=ticket_type,
-        subscriber=subscriber,
-        offered=waitlist_entry is not None,
+        user=user,
+        consent=consent,
+        discount_code=discount_code,
+        waitlist_entry=waitlist_entry,
         now=now,
     )
-    discount = _discount_resolve(event=event, ticket_type=ticket_type, code=discount_code, now=now)
-    if ticket_type.access == TicketType.Access.INVITATION and not (
-        (discount is not None and discount.unlocks_invitation) or waitlist_entry is not None
-    ):
-        raise RegistrationRefused(
-            "invitation", _("This ticket is by invitation: enter the code you received.")
-        )
-
     try:
         with transaction.atomic():
             registration = _registration_insert(
@@ -115,6 +105,39 @@ def registration_create(
     return RegistrationResult(Outcome(registration.status), registration)
 
 
+def _registration_allowed(
+    *,
+    event: Event,
+    ticket_type: TicketType,
+    user: Any,
+    consent: bool,
+    discount_code: str,
+    waitlist_entry: WaitlistEntry | None,
+    now: datetime,
+) -> tuple[bool, DiscountCode | None]:
+    """The checks that need no lock (consent, window, code, invitation): (subscriber, code)."""
+    if not consent:
+        raise RegistrationRefused(
+            "consent", _("Please accept the processing of your data to register.")
+        )
+    subscriber = reader_is_subscriber(user, now)
+    _window_check(
+        event=event,
+        ticket_type=ticket_type,
+        subscriber=subscriber,
+        offered=waitlist_entry is not None,
+        now=now,
+    )
+    discount = _discount_resolve(event=event, ticket_type=ticket_type, code=discount_code, now=now)
+    if ticket_type.access == TicketType.Access.INVITATION and not (
+        (discount is not None and discount.unlocks_invitation) or waitlist_entry is not None
+    ):
+        raise RegistrationRefused(
+            "invitation", _("This ticket is by invitation: enter the code you received.")
+        )
+    return subscriber, discount
+
+
 def _registration_insert(
     *,
     event: Event,
@@ -132,44 +155,16 @@ def _registration_insert(
     now: datetime,
 ) -> Registration:
     ticket_type, session = _lock_capacity(ticket_type_id)
-    if Registration.objects.active().filter(ticket_type=ticket_type, email=email).exists() or (
-        session is not None
-        and Registration.objects.active().filter(ticket_type__session=session, email=email).exists()
-    ):
-        raise RegistrationRefused(
-            "duplicate", _("You are already registered with this email address.")
-        )
-
-    if waitlist_entry is not None:
-        entry = WaitlistEntry.objects.select_for_update().get(pk=waitlist_entry.pk)
-        if entry.ticket_type_id != ticket_type.pk or not entry.offer_is_live(now):
-            raise RegistrationRefused(
-                "offer_lapsed", _("This offer has lapsed: the seat went to the next person.")
-            )
-        # The offer already holds the seat: turning it into a registration takes nothing more.
-        entry.status = WaitlistEntry.Status.ACCEPTED
-        entry.save(update_fields=["status", "updated_at"])
-    elif not _has_seat(ticket_type, session, now):
-        raise RegistrationRefused("full", _("Sold out — you can join the waiting list."))
-
+    _duplicate_check(ticket_type=ticket_type, session=session, email=email)
+    _seat_take(ticket_type=ticket_type, session=session, waitlist_entry=waitlist_entry, now=now)
     if discount is not None and discount.max_uses is not None:
-        discount = DiscountCode.objects.select_for_update().get(pk=discount.pk)
-        used = Registration.objects.active().filter(discount_code=discount).count()
-        # Read again under the lock: the limit may have been lifted meanwhile.
-        if discount.max_uses is not None and used >= discount.max_uses:
-            raise RegistrationRefused("bad_code", _("This code has been used up."))
-
-    price = ticket_type.price_for(subscriber=subscriber)
-    if discount is not None and discount.percent_off:
-        price = price * (100 - discount.percent_off) // 100
-
-    if ticket_type.access == TicketType.Access.APPROVAL and waitlist_entry is None:
-        status = Registration.Status.PENDING_APPROVAL
-    elif price == 0:
-        status = Registration.Status.CONFIRMED
-    else:
-        status = Registration.Status.PENDING_PAYMENT
-
+        discount = _discount_lock(discount)
+    price, status = _price_and_status(
+        ticket_type=ticket_type,
+        discount=discount,
+        subscriber=subscriber,
+        waitlist_entry=waitlist_entry,
+    )
     registration = Registration.objects.create(
         event=event,
         ticket_type=ticket_type,
@@ -199,6 +194,64 @@ def _registration_insert(
     elif status == Registration.Status.PENDING_APPROVAL:
         _owe("registration_received_send", registration_id=registration.pk)
     return registration
+
+
+def _duplicate_check(*, ticket_type: TicketType, session: Session | None, email: str) -> None:
+    if Registration.objects.active().filter(ticket_type=ticket_type, email=email).exists() or (
+        session is not None
+        and Registration.objects.active().filter(ticket_type__session=session, email=email).exists()
+    ):
+        raise RegistrationRefused(
+            "duplicate", _("You are already registered with this email address.")
+        )
+
+
+def _seat_take(
+    *,
+    ticket_type: TicketType,
+    session: Session | None,
+    waitlist_entry: WaitlistEntry | None,
+    now: datetime,
+) -> None:
+    """A free seat, or the one a live waiting-list offer holds (accepted here); under the lock."""
+    if waitlist_entry is not None:
+        entry = WaitlistEntry.objects.select_for_update().get(pk=waitlist_entry.pk)
+        if entry.ticket_type_id != ticket_type.pk or not entry.offer_is_live(now):
+            raise RegistrationRefused(
+                "offer_lapsed", _("This offer has lapsed: the seat went to the next person.")
+            )
+        # The offer already holds the seat: turning it into a registration takes nothing more.
+        entry.status = WaitlistEntry.Status.ACCEPTED
+        entry.save(update_fields=["status", "updated_at"])
+    elif not _has_seat(ticket_type, session, now):
+        raise RegistrationRefused("full", _("Sold out — you can join the waiting list."))
+
+
+def _discount_lock(discount: DiscountCode) -> DiscountCode:
+    """The code locked and read again, refused once its uses are spent."""
+    discount = DiscountCode.objects.select_for_update().get(pk=discount.pk)
+    used = Registration.objects.active().filter(discount_code=discount).count()
+    # Read again under the lock: the limit may have been lifted meanwhile.
+    if discount.max_uses is not None and used >= discount.max_uses:
+        raise RegistrationRefused("bad_code", _("This code has been used up."))
+    return discount
+
+
+def _price_and_status(
+    *,
+    ticket_type: TicketType,
+    discount: DiscountCode | None,
+    subscriber: bool,
+    waitlist_entry: WaitlistEntry | None,
+) -> tuple[int, str]:
+    price = ticket_type.price_for(subscriber=subscriber)
+    if discount is not None and discount.percent_off:
+        price = price * (100 - discount.percent_off) // 100
+    if ticket_type.access == TicketType.Access.APPROVAL and waitlist_entry is None:
+        return price, Registration.Status.PENDING_APPROVAL
+    if price == 0:
+        return price, Registration.Status.CONFIRMED
+    return price, Registration.Status.PENDING_PAYMENT
 
 
 def _owe_confirmation(registration: Registration) -> None:
@@ -251,11 +304,7 @@ def registration_payment_confirmed(
         previous = registration.status
         registration.paid_at = now
         registration.stripe_payment_intent_id = payment_intent_id or ""
-        if registration.holds_seat(now) or (
-            registration.status
-            in (Registration.Status.PENDING_PAYMENT, Registration.Status.EXPIRED)
-            and _has_seat(ticket_type, session, now)
-        ):
+        if _paid_seat_available(registration, ticket_type, session, now):
             registration.status = Registration.Status.CONFIRMED
             registration.hold_expires_at = None
             registration.save()
@@ -284,6 +333,16 @@ def registration_payment_confirmed(
         registration_refund(registration=registration, amount_cents=registration.price_cents)
         _publish(notice)
     return registration
+
+
+def _paid_seat_available(
+    registration: Registration, ticket_type: TicketType, session: Session | None, now: datetime
+) -> bool:
+    """The paid registration's live hold, or a free seat when its hold lapsed; under the lock."""
+    return registration.holds_seat(now) or (
+        registration.status in (Registration.Status.PENDING_PAYMENT, Registration.Status.EXPIRED)
+        and _has_seat(ticket_type, session, now)
+    )
 
 
 def registration_checkout_expired(*, checkout_session_id: str) -> Registration | None:
@@ -374,23 +433,7 @@ def registration_cancel(
         )
         if not registration.is_active:
             return registration
-        if not by_organiser and registration.checked_in_at is not None:
-            raise RegistrationRefused(
-                "checked_in",
-                _("You have checked in at the event: the registration can no longer be cancelled."),
-            )
-        if not by_organiser and now >= registration.event.starts_at:
-            raise RegistrationRefused(
-                "started", _("The event has started: the registration can no longer be cancelled.")
-            )
-        if by_organiser and not reason and not registration.attendee_may_cancel(now):
-            raise RegistrationRefused(
-                "reason_required",
-                _(
-                    "This attendee has checked in or the event has started: give a reason to "
-                    "cancel the registration."
-                ),
-            )
+        _cancellation_check(registration, by_organiser=by_organiser, reason=reason, now=now)
         previous = registration.status
         registration.status = Registration.Status.CANCELLED
         registration.cancelled_at = now
@@ -417,6 +460,29 @@ def registration_cancel(
         registration_refund(registration=registration, amount_cents=amount, actor=actor)
     _publish(notice)
     return registration
+
+
+def _cancellation_check(
+    registration: Registration, *, by_organiser: bool, reason: str, now: datetime
+) -> None:
+    """The attendee may cancel until check-in and the start; organisers after, with a reason."""
+    if not by_organiser and registration.checked_in_at is not None:
+        raise RegistrationRefused(
+            "checked_in",
+            _("You have checked in at the event: the registration can no longer be cancelled."),
+        )
+    if not by_organiser and now >= registration.event.starts_at:
+        raise RegistrationRefused(
+            "started", _("The event has started: the registration can no longer be cancelled.")
+        )
+    if by_organiser and not reason and not registration.attendee_may_cancel(now):
+        raise RegistrationRefused(
+            "reason_required",
+            _(
+                "This attendee has checked in or the event has started: give a reason to "
+                "cancel the registration."
+            ),
+        )
 
 
 def registration_approve(*, registration: Registration, actor: Any = None) -> Registration:
