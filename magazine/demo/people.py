@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, cast
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -120,6 +120,12 @@ def readers_load(*, now: datetime) -> dict[str, tuple[User, bool, bool]]:
     return readers
 
 
+class _PaysCheckouts(Protocol):
+    """The Stripe simulator (the development app stripe_simulator) seen from the demo."""
+
+    def complete_checkout(self, session_id: str) -> dict[str, Any]: ...
+
+
 def subscription_ensure(*, user: User, granted_by: User, now: datetime) -> None:
     """An active weekly subscription, paid at the Stripe simulator (offered without one).
 
@@ -154,9 +160,7 @@ def subscription_ensure(*, user: User, granted_by: User, now: datetime) -> None:
     found = re.search(r"cs_[A-Za-z0-9_]+", url)
     if found is None:
         raise RuntimeError(f"No Checkout Session in the simulator's address {url!r}")
-    # The simulator's own API (a development app the magazine does not import): pay as a card would.
-    simulator: Any = stripe_gateway.simulator()
-    simulator.complete_checkout(found.group(0))
+    cast(_PaysCheckouts, stripe_gateway.simulator()).complete_checkout(found.group(0))
     sync.checkout_return_sync(user=user, session_id=found.group(0))
 
 

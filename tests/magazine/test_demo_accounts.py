@@ -82,7 +82,7 @@ def test_one_demo_account_per_role_each_seeing_its_part(client: Client) -> None:
 
     def opens(email: str) -> bool:
         user = User.objects.get(email=email)
-        return article_access(article=premium, user=user, consume_meter=False).allowed
+        return article_access(article=premium, user=user).allowed
 
     assert opens(content.SUBSCRIBER_EMAIL) and opens(content.COMPANY_READER_EMAIL)
     assert not opens(content.READER_EMAIL)

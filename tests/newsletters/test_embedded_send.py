@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from newsletters import delivery
 from newsletters.models import Campaign, Delivery, Suppression
-from tests.newsletters.conftest import subscribe
+from tests.newsletters.helpers import subscribe
 
 pytestmark = [pytest.mark.embedded, pytest.mark.django_db(transaction=True)]
 
